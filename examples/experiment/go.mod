@@ -1,0 +1,3 @@
+module example.com/experiment
+
+go 1.19

@@ -1,0 +1,88 @@
+/** Command-line parsing for `malloclens`. Hand-written: a handful of flags does not need a library. */
+
+export interface CountArgs {
+  command: 'count';
+  json: boolean;
+  output?: string;
+  line?: { file: string; line: number };
+  optimized: boolean;
+  test: boolean;
+  makeRows: boolean;
+  dlv?: string;
+  target: string;
+  programArgs: string[];
+}
+
+export type CliArgs = CountArgs | { command: 'help' } | { command: 'version' };
+
+export class UsageError extends Error {}
+
+export const USAGE = `usage: malloclens count [flags] <package dir | file.go> [-- program args]
+
+Counts the heap allocations each source line makes, by running the program under Delve
+with hidden breakpoints on the Go runtime's allocators.
+
+flags:
+  --json              print the report as one JSON object
+  -o, --output FILE   write the report to FILE instead of standard output
+  --line FILE:LINE    count only the first execution of the statement at FILE:LINE
+  --optimized         build as for production (without -gcflags=all=-N -l)
+  --test              count the package's tests (go test -c)
+  --make              list every make(...) call, including those that allocate nothing
+  --dlv PATH          the Delve to use (default: MALLOCLENS_DLV, PATH, GOBIN, GOPATH/bin)
+
+other commands:
+  malloclens version  print versions
+  malloclens help     print this text`;
+
+function needValue(argv: string[], i: number, flag: string): string {
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+  return v;
+}
+
+export function parseLineSpec(spec: string): { file: string; line: number } {
+  const m = /^(.+):(\d+)$/.exec(spec);
+  if (!m || Number(m[2]) < 1) throw new UsageError(`--line wants FILE:LINE, got ${JSON.stringify(spec)}`);
+  return { file: m[1], line: Number(m[2]) };
+}
+
+export function parseArgs(argv: string[]): CliArgs {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
+  if (command === 'version' || command === '--version') return { command: 'version' };
+  if (command !== 'count') throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+
+  const args: CountArgs = { command: 'count', json: false, optimized: false, test: false, makeRows: false, target: '', programArgs: [] };
+  const positional: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a === '--') {
+      args.programArgs = rest.slice(i + 1);
+      break;
+    }
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => {
+      if (inline !== undefined) return inline;
+      const v = needValue(rest, i, flag);
+      i += 1;
+      return v;
+    };
+    switch (flag) {
+      case '--json': args.json = true; break;
+      case '-o': case '--output': args.output = value(); break;
+      case '--line': args.line = parseLineSpec(value()); break;
+      case '--optimized': args.optimized = true; break;
+      case '--test': args.test = true; break;
+      case '--make': args.makeRows = true; break;
+      case '--dlv': args.dlv = value(); break;
+      case '-h': case '--help': return { command: 'help' };
+      default:
+        if (a.startsWith('-')) throw new UsageError(`unknown flag ${a}`);
+        positional.push(a);
+    }
+  }
+  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'missing target (a package directory or .go file)' : `one target expected, got ${positional.join(' ')}`);
+  args.target = positional[0];
+  return args;
+}

@@ -1,0 +1,84 @@
+/** `malloclens count`: build, run under Delve through the counting proxy, print the per-line table. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { loadGoParser } from '../core/goSource';
+import { MallocReport } from '../core/report';
+import { renderLinesTable } from '../core/reportText';
+import type { LineTarget } from '../dap/countingSession';
+import { countAllocations } from '../dap/countRun';
+import { CountArgs, UsageError } from './args';
+import { makeRows, renderMakeRows } from './makeRows';
+
+export interface CliIO {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+async function lineTarget(args: CountArgs, cwd: string): Promise<LineTarget | undefined> {
+  if (!args.line) return undefined;
+  const file = path.resolve(cwd, args.line.file);
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`--line: cannot read ${args.line.file}`);
+  }
+  const statement = (await loadGoParser()).statementAt(source, args.line.line);
+  if (!statement) throw new UsageError(`--line: no statement at ${args.line.file}:${args.line.line}`);
+  return { file, line: args.line.line, endLine: statement.endLine };
+}
+
+/** Returns the process exit code. */
+export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  let report: MallocReport;
+  try {
+    report = await countAllocations({
+      target: args.target,
+      test: args.test,
+      optimized: args.optimized,
+      programArgs: args.programArgs,
+      line: await lineTarget(args, io.cwd),
+      cwd: io.cwd,
+      env: io.env,
+      dlvPath: args.dlv,
+      installDelve: true,
+      stdio: 'inherit',
+      notify: (m) => io.stderr(m),
+      log: io.env.MALLOCLENS_DEBUG ? (l) => io.stderr(`[malloclens] ${l}`) : undefined,
+      signal: controller.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+
+  let text: string;
+  if (args.json) {
+    text = JSON.stringify(report, null, 2);
+  } else if (args.makeRows) {
+    text = renderMakeRows(await makeRows(report, path.resolve(io.cwd, args.target), args.test), report, io.cwd);
+  } else {
+    text = renderLinesTable(report, io.cwd);
+  }
+  if (args.output) writeFileSync(path.resolve(io.cwd, args.output), `${text}\n`);
+  else io.stdout(`${text}\n`);
+
+  for (const w of report.warnings) io.stderr(`malloclens: ${w}`);
+  if (report.check && !report.check.complete) {
+    io.stderr(`malloclens: Delve counted ${report.check.delveHits} allocator hits but ${report.total.count + report.check.skipped} were reported; some allocations are missing.`);
+  }
+  if (report.statement && !report.statement.reached) {
+    io.stderr(`malloclens: ${path.relative(io.cwd, report.statement.file)}:${report.statement.line} was never reached.`);
+    return 1;
+  }
+  const exit = report.program?.exitCode ?? 0;
+  if (exit !== 0 || report.program?.error) {
+    io.stderr(`malloclens: the program exited with status ${exit}${report.program?.error ? ` (${report.program.error})` : ''}; the counts cover what ran.`);
+    return exit !== 0 ? exit : 1;
+  }
+  return 0;
+}

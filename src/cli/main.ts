@@ -1,0 +1,37 @@
+/** The `malloclens` command. Errors end in one line on stderr and a non-zero exit. */
+import { PINNED_DELVE } from '../core/versions';
+import { parseArgs, USAGE, UsageError } from './args';
+import { runCount } from './count';
+
+declare const MALLOCLENS_VERSION: string | undefined;
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  switch (args.command) {
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    case 'version':
+      process.stdout.write(`malloclens ${typeof MALLOCLENS_VERSION === 'string' ? MALLOCLENS_VERSION : 'dev'} (installs Delve ${PINNED_DELVE.version} when none fits)\n`);
+      return 0;
+    case 'count':
+      return runCount(args, {
+        cwd: process.cwd(),
+        env: process.env,
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(`${t}\n`),
+      });
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: Error) => {
+    const message = e instanceof UsageError ? `${e.message}\n\n${USAGE}` : e.message;
+    process.stderr.write(`malloclens: ${message}\n`);
+    if (process.env.MALLOCLENS_DEBUG) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
+  },
+);

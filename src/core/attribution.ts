@@ -1,0 +1,71 @@
+/**
+ * Charges an allocation to the innermost stack frame in user code, inclusive of the library and
+ * runtime code below it: `fmt.Sprintf` called on line 12 charges line 12.
+ */
+import * as path from 'node:path';
+
+export interface StackFrame {
+  /** Function name as Delve reports it (import path trimmed to the last '/'). */
+  name: string;
+  /** Absolute source path, when the frame has source. */
+  path?: string;
+  line?: number;
+}
+
+/** What counts as user code: files under an include root and under no exclude root. */
+export interface UserCodeRoots {
+  include: string[];
+  exclude: string[];
+}
+
+export type Bucket = 'runtime init' | 'package init' | 'garbage collector' | 'runtime' | 'library' | 'no stack';
+
+export type Attribution =
+  | { kind: 'line'; file: string; line: number; function: string; frameIndex: number }
+  | { kind: 'bucket'; bucket: Bucket };
+
+function isUnder(file: string, root: string): boolean {
+  const rel = path.relative(root, file);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+export function isUserFile(file: string | undefined, roots: UserCodeRoots): boolean {
+  if (!file || !path.isAbsolute(file)) return false;
+  if (roots.exclude.some((root) => isUnder(file, root))) return false;
+  return roots.include.some((root) => isUnder(file, root) && !isUnder(file, path.join(root, 'vendor')));
+}
+
+export function attribute(frames: StackFrame[], roots: UserCodeRoots): Attribution {
+  for (let i = 0; i < frames.length; i++) {
+    const frame = frames[i];
+    if (frame.line !== undefined && frame.path && isUserFile(frame.path, roots)) {
+      return { kind: 'line', file: frame.path, line: frame.line, function: frame.name, frameIndex: i };
+    }
+  }
+  return { kind: 'bucket', bucket: bucketFor(frames) };
+}
+
+const PACKAGE_INIT = /(^|\.)init(\.\d+)*$|^runtime\.doInit1?$/;
+const RUNTIME_INIT = new Set(['runtime.rt0_go', 'runtime.schedinit', 'runtime.mallocinit', 'runtime.gcenable']);
+const GC = /^runtime\.(gcBgMarkWorker|gcStart|gcMarkDone|gcMarkTermination|bgsweep|bgscavenge|gcDrain)/;
+
+/** Names the part of the program an allocation with no user frame came from. */
+export function bucketFor(frames: StackFrame[]): Bucket {
+  if (frames.length === 0) return 'no stack';
+  const names = frames.map((f) => f.name);
+  if (names.some((n) => PACKAGE_INIT.test(n))) return 'package init';
+  if (names.some((n) => RUNTIME_INIT.has(n))) return 'runtime init';
+  if (names.some((n) => GC.test(n))) return 'garbage collector';
+  if (names.some((n) => n !== '???' && !isRuntimeFunction(n))) return 'library';
+  return 'runtime';
+}
+
+/** Runtime-internal packages as Delve names them (`maps.NewMap` is internal/runtime/maps). */
+export function isRuntimeFunction(name: string): boolean {
+  return /^(runtime|maps)[.(]/.test(name) || name.startsWith('runtime/') || name.startsWith('internal/');
+}
+
+/** The frames between the user frame and the allocator, outermost first: `runtime.makemap → … → runtime.mallocgc`. */
+export function callPath(frames: StackFrame[], userFrameIndex: number): string[] {
+  return frames.slice(0, userFrameIndex).map((f) => f.name).reverse();
+}

@@ -1,0 +1,22 @@
+/** Number and byte formatting shared by the CLI table and the editor decorations. */
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** Exact below 1 KiB, otherwise one decimal in binary units: `40.1 KiB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,117 @@
+/**
+ * Go source scanning with tree-sitter-go (through web-tree-sitter): where the `make(...)` calls
+ * are, and which lines the statement around a line spans. A real parser, so that `make(` inside
+ * strings and comments is not a call and multi-line calls are one call.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Language, Node, Parser } from 'web-tree-sitter';
+
+export type MadeKind = 'map' | 'slice' | 'chan' | 'other';
+
+export interface MakeCall {
+  /** 1-based line of `make`. */
+  line: number;
+  column: number;
+  endLine: number;
+  /** The call as written, whitespace collapsed: `make(map[int]int, 1000)`. */
+  text: string;
+  kind: MadeKind;
+  /** Lines of the enclosing statement (what "count this statement" steps over). */
+  statement: { line: number; endLine: number };
+}
+
+export interface StatementSpan {
+  line: number;
+  endLine: number;
+}
+
+/** Where the .wasm files are: next to the bundle in dist/, or in node_modules during development. */
+function wasmPath(file: string, packageFile: () => string): string {
+  const besideBundle = path.join(__dirname, file);
+  if (existsSync(besideBundle)) return besideBundle;
+  return packageFile();
+}
+
+let loading: Promise<GoParser> | undefined;
+
+export function loadGoParser(): Promise<GoParser> {
+  loading ??= (async () => {
+    const runtimeWasm = wasmPath('tree-sitter.wasm', () => path.join(path.dirname(require.resolve('web-tree-sitter')), 'tree-sitter.wasm'));
+    await Parser.init({ locateFile: () => runtimeWasm });
+    const language = await Language.load(wasmPath('tree-sitter-go.wasm', () => require.resolve('tree-sitter-go/tree-sitter-go.wasm')));
+    return new GoParser(language);
+  })();
+  return loading;
+}
+
+const KIND_BY_NODE: Record<string, MadeKind> = { map_type: 'map', slice_type: 'slice', channel_type: 'chan' };
+
+export class GoParser {
+  private readonly parser: Parser;
+
+  constructor(language: Language) {
+    this.parser = new Parser();
+    this.parser.setLanguage(language);
+  }
+
+  private parse(source: string): Node {
+    const tree = this.parser.parse(source);
+    if (!tree) throw new Error('tree-sitter could not parse the source');
+    return tree.rootNode;
+  }
+
+  findMakeCalls(source: string): MakeCall[] {
+    const calls: MakeCall[] = [];
+    const visit = (node: Node) => {
+      if (node.type === 'call_expression') {
+        const fn = node.childForFieldName('function');
+        if (fn?.type === 'identifier' && fn.text === 'make') {
+          const firstArg = node.childForFieldName('arguments')?.namedChildren[0];
+          const statement = enclosingStatement(node);
+          calls.push({
+            line: node.startPosition.row + 1,
+            column: node.startPosition.column + 1,
+            endLine: node.endPosition.row + 1,
+            text: node.text.replace(/\s+/g, ' ').replace(/\(\s+/g, '(').replace(/\s+\)/g, ')'),
+            kind: (firstArg && KIND_BY_NODE[firstArg.type]) ?? 'other',
+            statement: statement
+              ? { line: statement.startPosition.row + 1, endLine: statement.endPosition.row + 1 }
+              : { line: node.startPosition.row + 1, endLine: node.endPosition.row + 1 },
+          });
+        }
+      }
+      for (const child of node.namedChildren) if (child) visit(child);
+    };
+    visit(this.parse(source));
+    return calls;
+  }
+
+  /** The innermost statement that starts on `line` (1-based); failing that, the innermost containing it. */
+  statementAt(source: string, line: number): StatementSpan | undefined {
+    let starting: Node | undefined;
+    let containing: Node | undefined;
+    const visit = (node: Node) => {
+      const start = node.startPosition.row + 1;
+      const end = node.endPosition.row + 1;
+      if (line < start || line > end) return;
+      if (node.parent?.type === 'statement_list') {
+        containing = node;
+        if (start === line) starting = node;
+      }
+      for (const child of node.namedChildren) if (child) visit(child);
+    };
+    visit(this.parse(source));
+    const best = starting ?? containing;
+    return best ? { line: best.startPosition.row + 1, endLine: best.endPosition.row + 1 } : undefined;
+  }
+}
+
+function enclosingStatement(node: Node): Node | undefined {
+  let current: Node | null = node;
+  while (current) {
+    if (current.parent?.type === 'statement_list') return current;
+    current = current.parent;
+  }
+  return undefined;
+}

@@ -1,0 +1,47 @@
+/**
+ * The report shape shared by the CLI's `--json`, the `malloclens/tally` DAP request and the
+ * extension's "export JSON".
+ */
+import { Amount, BucketTally, LineTally, Tally } from './tally';
+
+export type Scope = 'run' | 'line';
+
+export interface ReportMeta {
+  go: string;
+  delve: string;
+  buildFlags: string;
+  scope: Scope;
+  /** For line scope: the statement counted. */
+  statement?: { file: string; line: number; endLine?: number; reached: boolean };
+}
+
+export interface ProgramEnd {
+  exitCode?: number;
+  /** The panic or fatal error text when the program died of one. */
+  error?: string;
+}
+
+export interface MallocReport extends ReportMeta {
+  lines: LineTally[];
+  unattributed: Amount & { buckets: BucketTally[] };
+  total: Amount;
+  /**
+   * Delve's own hit count of the hidden breakpoints, when it could be read: equal to `total.count`
+   * plus the size-0 and nested calls the engine skipped, or the counts are incomplete.
+   */
+  check?: { delveHits: number; skipped: number; complete: boolean };
+  program?: ProgramEnd;
+  warnings: string[];
+}
+
+export function buildReport(meta: ReportMeta, tally: Tally, extras: Partial<Pick<MallocReport, 'check' | 'program' | 'warnings'>> = {}): MallocReport {
+  return {
+    ...meta,
+    lines: tally.lineTallies(),
+    unattributed: { ...tally.unattributed(), buckets: tally.bucketTallies() },
+    total: tally.totals(),
+    ...(extras.check ? { check: extras.check } : {}),
+    ...(extras.program ? { program: extras.program } : {}),
+    warnings: extras.warnings ?? [],
+  };
+}

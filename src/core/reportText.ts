@@ -1,0 +1,54 @@
+/** Human-readable renderings of a report for the CLI. */
+import * as path from 'node:path';
+import { formatBytes, formatCount, plural } from './format';
+import { MallocReport } from './report';
+import { renderTable } from './table';
+import { PathTally } from './tally';
+
+const ALLOCATOR_FRAME = /^runtime\.(mallocgc|newobject|newarray|mallocgc\w+|malloc\w+)$/;
+const MAX_PATH_FRAMES = 4;
+
+/** The main call path, without the allocator's own frames, shortened to its first callees. */
+export function describePath(p: PathTally | undefined): string {
+  if (!p) return '';
+  const frames = p.frames.filter((f) => !ALLOCATOR_FRAME.test(f));
+  if (frames.length === 0) return p.frames.length > 0 ? p.frames[0] : '(direct)';
+  const shown = frames.slice(0, MAX_PATH_FRAMES).join(' → ');
+  return frames.length > MAX_PATH_FRAMES ? `${shown} → …` : shown;
+}
+
+export function relativeLocation(file: string, line: number, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return `${rel.startsWith('..') ? file : rel}:${line}`;
+}
+
+export function describeBuild(report: Pick<MallocReport, 'go' | 'delve' | 'buildFlags'>): string {
+  const build = report.buildFlags.includes('-N -l') ? `debug build (${report.buildFlags})` : `optimized build${report.buildFlags ? ` (${report.buildFlags})` : ''}`;
+  return `${report.go} · Delve ${report.delve} · ${build}`;
+}
+
+export function renderLinesTable(report: MallocReport, cwd: string): string {
+  const rows = report.lines.map((l) => [
+    relativeLocation(l.file, l.line, cwd),
+    l.function,
+    formatCount(l.count),
+    formatCount(l.bytes),
+    describePath(l.paths[0]),
+  ]);
+  for (const b of report.unattributed.buckets) {
+    rows.push([`(${b.name})`, '', formatCount(b.count), formatCount(b.bytes), describePath(b.paths[0])]);
+  }
+  const table = renderTable(
+    [{ header: 'LOCATION' }, { header: 'FUNCTION' }, { header: 'COUNT', align: 'right' }, { header: 'BYTES', align: 'right' }, { header: 'MAIN PATH' }],
+    rows,
+  );
+  return `${table}\n${renderTotals(report)}`;
+}
+
+export function renderTotals(report: MallocReport): string {
+  const attributed = report.total.count - report.unattributed.count;
+  const scope = report.scope === 'line' && report.statement
+    ? `line ${report.statement.line}, first execution`
+    : 'whole run';
+  return `total: ${plural(report.total.count, 'allocation')}, ${formatBytes(report.total.bytes)} (${scope}; ${formatCount(attributed)} in your code) — ${describeBuild(report)}`;
+}

@@ -1,0 +1,121 @@
+/**
+ * Per-line allocation tallies: count and bytes per user source line, broken down by the call path
+ * below the line, plus named buckets for allocations no user frame can be charged with.
+ */
+import { attribute, Attribution, Bucket, callPath, StackFrame, UserCodeRoots } from './attribution';
+
+export interface AllocationHit {
+  /** Requested size in bytes (the allocator's `size` argument). */
+  size: number;
+  /** Innermost first; frame 0 is the allocator. */
+  frames: StackFrame[];
+  goroutine?: number;
+}
+
+export interface Amount {
+  count: number;
+  bytes: number;
+}
+
+export interface PathTally extends Amount {
+  frames: string[];
+}
+
+export interface LineTally extends Amount {
+  file: string;
+  line: number;
+  function: string;
+  paths: PathTally[];
+}
+
+export interface BucketTally extends Amount {
+  name: Bucket;
+  paths: PathTally[];
+}
+
+interface MutableLine extends Amount {
+  file: string;
+  line: number;
+  function: string;
+  paths: Map<string, PathTally>;
+}
+
+function byAmount(a: Amount, b: Amount): number {
+  return b.count - a.count || b.bytes - a.bytes;
+}
+
+function addPath(paths: Map<string, PathTally>, frames: string[], size: number): void {
+  const key = frames.join('\n');
+  const entry = paths.get(key) ?? { frames, count: 0, bytes: 0 };
+  entry.count += 1;
+  entry.bytes += size;
+  paths.set(key, entry);
+}
+
+export class Tally {
+  private readonly lines = new Map<string, MutableLine>();
+  private readonly buckets = new Map<Bucket, { count: number; bytes: number; paths: Map<string, PathTally> }>();
+  private total: Amount = { count: 0, bytes: 0 };
+  /** Bumped on every change so that observers can throttle. */
+  generation = 0;
+
+  constructor(private readonly roots: UserCodeRoots) {}
+
+  record(hit: AllocationHit): Attribution {
+    const where = attribute(hit.frames, this.roots);
+    this.total.count += 1;
+    this.total.bytes += hit.size;
+    this.generation += 1;
+    if (where.kind === 'line') {
+      const key = `${where.file}:${where.line}`;
+      const line = this.lines.get(key) ?? {
+        file: where.file, line: where.line, function: where.function, count: 0, bytes: 0, paths: new Map(),
+      };
+      line.count += 1;
+      line.bytes += hit.size;
+      addPath(line.paths, callPath(hit.frames, where.frameIndex), hit.size);
+      this.lines.set(key, line);
+    } else {
+      const bucket = this.buckets.get(where.bucket) ?? { count: 0, bytes: 0, paths: new Map() };
+      bucket.count += 1;
+      bucket.bytes += hit.size;
+      addPath(bucket.paths, callPath(hit.frames, hit.frames.length), hit.size);
+      this.buckets.set(where.bucket, bucket);
+    }
+    return where;
+  }
+
+  /** Lines sorted by count, then bytes; paths likewise. */
+  lineTallies(): LineTally[] {
+    return [...this.lines.values()]
+      .map((l) => ({ file: l.file, line: l.line, function: l.function, count: l.count, bytes: l.bytes, paths: [...l.paths.values()].sort(byAmount) }))
+      .sort((a, b) => byAmount(a, b) || a.file.localeCompare(b.file) || a.line - b.line);
+  }
+
+  bucketTallies(): BucketTally[] {
+    return [...this.buckets.entries()]
+      .map(([name, b]) => ({ name, count: b.count, bytes: b.bytes, paths: [...b.paths.values()].sort(byAmount) }))
+      .sort(byAmount);
+  }
+
+  unattributed(): Amount {
+    let count = 0;
+    let bytes = 0;
+    for (const b of this.buckets.values()) {
+      count += b.count;
+      bytes += b.bytes;
+    }
+    return { count, bytes };
+  }
+
+  totals(): Amount {
+    return { ...this.total };
+  }
+
+  clear(): void {
+    this.lines.clear();
+    this.buckets.clear();
+    this.total = { count: 0, bytes: 0 };
+    this.generation += 1;
+  }
+}

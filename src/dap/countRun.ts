@@ -1,0 +1,120 @@
+/**
+ * One headless count, as the CLI and the "count mallocs" lens run it: build the program, start
+ * Delve, put the counting proxy in front of it, drive a launch to the program's end, and return
+ * the report. The program's stdin, stdout and stderr are this process's own.
+ */
+import type { DebugProtocol as P } from '@vscode/debugprotocol';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { MallocReport } from '../core/report';
+import { formatVersion, parseVersion } from '../core/versions';
+import { CountingSession, LineTarget } from './countingSession';
+import { locateDelve } from './delveLocator';
+import { DelveProcess } from './delveProcess';
+import { buildProgram, userCodeRoots } from './goToolchain';
+import { HeadlessClient } from './headlessClient';
+import { memoryConnectionPair } from './memoryConnection';
+import { DapProxy } from './proxy';
+
+export interface CountRunOptions {
+  target: string;
+  test: boolean;
+  optimized: boolean;
+  programArgs: string[];
+  line?: LineTarget;
+  /** The program's working directory. */
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  dlvPath?: string;
+  installDelve: boolean;
+  stdio: 'inherit' | 'pipe';
+  notify: (message: string) => void;
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export class CountError extends Error {}
+
+export async function countAllocations(options: CountRunOptions): Promise<MallocReport> {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-build-'));
+  let delve: DelveProcess | undefined;
+  try {
+    const target = path.resolve(options.cwd, options.target);
+    const built = await buildProgram({
+      target, test: options.test, optimized: options.optimized,
+      output: path.join(work, options.test ? 'program.test' : 'program'), env: options.env,
+    });
+    const go = parseVersion(built.goVersion);
+    if (!go) throw new CountError(`unrecognised Go version ${built.goVersion}`);
+    const found = await locateDelve({ explicit: options.dlvPath, go, env: options.env, install: options.installDelve, notify: options.notify });
+    const roots = await userCodeRoots(built.packageDir, options.env);
+    options.signal?.throwIfAborted();
+
+    delve = await DelveProcess.start({ delve: found, cwd: built.packageDir, env: options.env, stdio: options.stdio });
+    const [clientSide, proxySide] = memoryConnectionPair();
+    const proxy = new DapProxy(proxySide, delve.connection, options.log);
+    const session = new CountingSession(proxy, {
+      roots, delveVersion: formatVersion(found.version), goVersion: built.goVersion,
+      buildFlags: built.buildFlags, line: options.line, log: options.log,
+    });
+    proxy.setHooks(session.hooks());
+    const client = new HeadlessClient(clientSide);
+    return await drive(client, delve, session, built.binary, options);
+  } finally {
+    await delve?.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function drive(client: HeadlessClient, delve: DelveProcess, session: CountingSession, binary: string, options: CountRunOptions): Promise<MallocReport> {
+  const program: { error?: string } = {};
+  const terminated = new Promise<void>((resolve) => {
+    client.onEvent((event) => {
+      if (event.event === 'terminated') resolve();
+      if (event.event === 'stopped') void onVisibleStop(client, event as P.StoppedEvent, program);
+    });
+  });
+  const delveGone = delve.exited.then((x) => x);
+  const aborted = new Promise<'aborted'>((resolve) => {
+    if (options.signal?.aborted) resolve('aborted');
+    options.signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
+
+  await must(client.request('initialize', { clientID: 'malloclens', adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true }));
+  const initialized = client.waitFor('initialized');
+  await must(client.request('launch', {
+    request: 'launch', mode: 'exec', program: binary, args: options.programArgs, cwd: options.cwd, env: {},
+  }));
+  await initialized;
+  await must(client.request('configurationDone'));
+
+  const end = await Promise.race([terminated.then(() => 'done' as const), delveGone.then(() => 'delve' as const), aborted]);
+  const report = end === 'delve' ? session.report() : ((await client.request('malloclens/tally')).body as MallocReport | undefined) ?? session.report();
+  if (program.error) report.program = { ...report.program, error: program.error };
+  if (end === 'delve') {
+    const info = await delveGone;
+    report.warnings.push(`Delve exited unexpectedly (${info.signal ?? `exit code ${info.code}`}); the counts stop there.`);
+  } else if (end === 'aborted') {
+    report.warnings.push('Interrupted: the counts stop where the program was stopped.');
+  }
+  if (end !== 'delve') await client.request('disconnect', { terminateDebuggee: true });
+  client.close();
+  return report;
+}
+
+/** No user is watching: report panics, and let the program run on as it would without a debugger. */
+async function onVisibleStop(client: HeadlessClient, event: P.StoppedEvent, program: { error?: string }): Promise<void> {
+  if (event.body.reason === 'exception') {
+    const info = await client.request('exceptionInfo', { threadId: event.body.threadId });
+    const body = info.body as P.ExceptionInfoResponse['body'] | undefined;
+    program.error = body ? [body.exceptionId, body.description].filter(Boolean).join(': ') : event.body.text ?? 'exception';
+  }
+  await client.request('continue', { threadId: event.body.threadId });
+}
+
+async function must(response: Promise<P.Response>): Promise<P.Response> {
+  const r = await response;
+  if (!r.success) throw new CountError(r.message ?? `${r.command} failed`);
+  return r;
+}

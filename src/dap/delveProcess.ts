@@ -1,0 +1,174 @@
+/**
+ * Starts `dlv dap` and connects to it without opening a network listener where Delve allows:
+ * Delve dials in (`--client-addr`) to a Unix socket in a private directory (Delve ≥ 1.23), or to a
+ * one-shot listener on 127.0.0.1. Stopping it leaves no dlv or debuggee process behind.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { delveFeatures } from '../core/versions';
+import { StreamConnection } from './connection';
+import type { Delve } from './delveLocator';
+import { descendants, isAlive, killHard } from './processes';
+
+export interface DelveStartOptions {
+  delve: Delve;
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** 'inherit': the debuggee shares this process's terminal; 'pipe': its output is readable here. */
+  stdio: 'inherit' | 'pipe';
+  /** Extra `dlv dap` flags (e.g. --log, --log-output). */
+  extraArgs?: string[];
+  connectTimeoutMs?: number;
+}
+
+export class DelveStartError extends Error {}
+
+const live = new Set<DelveProcess>();
+let exitHookInstalled = false;
+
+/** If this process dies without stopping Delve, take Delve and the debuggee with it. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const d of live) d.killNow();
+  });
+}
+
+export class DelveProcess {
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private exitInfo?: { code: number | null; signal: NodeJS.Signals | null };
+  private stderrTail = '';
+  private socketDir?: string;
+
+  private constructor(readonly child: ChildProcess, readonly connection: StreamConnection) {
+    this.exited = new Promise((resolve) => {
+      const done = (code: number | null, signal: NodeJS.Signals | null) => {
+        this.exitInfo = { code, signal };
+        live.delete(this);
+        resolve(this.exitInfo);
+      };
+      if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode, child.signalCode);
+      else child.once('exit', done);
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get hasExited(): boolean {
+    return this.exitInfo !== undefined;
+  }
+
+  /** The last lines Delve wrote to stderr (only when piped). */
+  get recentStderr(): string {
+    return this.stderrTail.trim();
+  }
+
+  static async start(options: DelveStartOptions): Promise<DelveProcess> {
+    installExitHook();
+    const { listener, address, socketDir } = await listen(options);
+    const args = ['dap', `--client-addr=${address}`, ...(options.extraArgs ?? [])];
+    const child = spawn(options.delve.path, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: options.stdio === 'inherit' ? 'inherit' : ['pipe', 'pipe', 'pipe'],
+    });
+    let stderrTail = '';
+    child.stderr?.on('data', (d: Buffer) => (stderrTail = (stderrTail + d.toString()).slice(-4000)));
+
+    let socket: net.Socket;
+    try {
+      socket = await accept(listener, child, options.connectTimeoutMs ?? 30_000, () => stderrTail);
+    } catch (e) {
+      child.kill('SIGKILL');
+      cleanupSocketDir(socketDir);
+      throw e;
+    } finally {
+      listener.close();
+    }
+    const connection = new StreamConnection(socket, socket);
+    const proc = new DelveProcess(child, connection);
+    proc.socketDir = socketDir;
+    child.stderr?.on('data', (d: Buffer) => (proc.stderrTail = (proc.stderrTail + d.toString()).slice(-4000)));
+    proc.stderrTail = stderrTail;
+    live.add(proc);
+    return proc;
+  }
+
+  /**
+   * Ends the session: closes the connection (Delve then ends the debuggee it launched), waits up to
+   * `graceMs`, then kills whatever is left of Delve and its children.
+   */
+  async stop(graceMs = 1500): Promise<void> {
+    const pid = this.child.pid;
+    const children = pid && !this.hasExited ? descendants(pid) : [];
+    this.connection.close();
+    await Promise.race([this.exited, new Promise((r) => setTimeout(r, graceMs))]);
+    const leftovers = [...(this.hasExited ? [] : [pid!]), ...children.filter(isAlive)];
+    if (leftovers.length > 0) {
+      killHard(leftovers);
+      await Promise.race([this.exited, new Promise((r) => setTimeout(r, 500))]);
+    }
+    cleanupSocketDir(this.socketDir);
+  }
+
+  /** Synchronous last resort, for process exit. */
+  killNow(): void {
+    const pid = this.child.pid;
+    if (!pid || this.hasExited) return;
+    killHard([...descendants(pid), pid]);
+    cleanupSocketDir(this.socketDir);
+  }
+}
+
+function cleanupSocketDir(dir: string | undefined): void {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+async function listen(options: DelveStartOptions): Promise<{ listener: net.Server; address: string; socketDir?: string }> {
+  const listener = net.createServer();
+  if (delveFeatures(options.delve.version).unixClientAddr) {
+    const socketDir = mkdtempSync(path.join(os.tmpdir(), 'malloclens-'));
+    const socketPath = path.join(socketDir, 'dap.sock');
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject);
+      listener.listen(socketPath, resolve);
+    });
+    return { listener, address: `unix:${socketPath}`, socketDir };
+  }
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = listener.address() as net.AddressInfo;
+  return { listener, address: `127.0.0.1:${port}` };
+}
+
+function accept(listener: net.Server, child: ChildProcess, timeoutMs: number, stderr: () => string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new DelveStartError(`Delve did not connect within ${timeoutMs / 1000} s.`)), timeoutMs);
+    const onExit = (code: number | null) => {
+      const said = stderr().trim().split('\n').pop();
+      finish(new DelveStartError(`Delve exited before connecting (exit code ${code})${said ? `: ${said}` : '.'}`));
+    };
+    const onError = (e: Error) => finish(new DelveStartError(`could not start Delve: ${e.message}`));
+    function finish(result: net.Socket | Error) {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      child.off('error', onError);
+      listener.off('connection', onConnection);
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    }
+    // The first connection is Delve's; the listener closes right after, so there is no second.
+    const onConnection = (socket: net.Socket) => finish(socket);
+    listener.on('connection', onConnection);
+    child.once('exit', onExit);
+    child.once('error', onError);
+  });
+}

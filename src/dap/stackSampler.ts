@@ -1,0 +1,53 @@
+/** Reads what the engine needs at a stop: the goroutine's stack and the allocator's `size` argument. */
+import type { DebugProtocol as P } from '@vscode/debugprotocol';
+import type { StackFrame } from '../core/attribution';
+import type { DapProxy } from './proxy';
+
+export interface StackSample {
+  frames: StackFrame[];
+  /** True when `frames` is the whole stack (Delve returned fewer frames than asked for). */
+  complete: boolean;
+}
+
+/** Enough for any allocation the probes saw (user frames sit within ~30 frames of the allocator). */
+const FIRST_LEVELS = 64;
+const MORE_LEVELS = 512;
+
+function toFrame(f: P.StackFrame): StackFrame {
+  return { name: f.name, path: f.source?.path, line: f.source?.path ? f.line : undefined };
+}
+
+export class StackSampler {
+  constructor(private readonly proxy: DapProxy) {}
+
+  async frames(goroutine: number, levels = FIRST_LEVELS, startFrame = 0): Promise<StackSample> {
+    const body = await this.proxy.call<P.StackTraceResponse['body']>('stackTrace', { threadId: goroutine, startFrame, levels });
+    const frames = (body?.stackFrames ?? []).map(toFrame);
+    return { frames, complete: frames.length < levels };
+  }
+
+  /** Frames from the top until `enough` says so or the stack ends. */
+  async framesUntil(goroutine: number, enough: (frames: StackFrame[]) => boolean): Promise<StackSample> {
+    let sample = await this.frames(goroutine, FIRST_LEVELS);
+    while (!sample.complete && !enough(sample.frames)) {
+      const more = await this.frames(goroutine, MORE_LEVELS, sample.frames.length);
+      sample = { frames: [...sample.frames, ...more.frames], complete: more.complete };
+    }
+    return sample;
+  }
+
+  /** The exact number of frames on the goroutine's stack. */
+  async depth(goroutine: number): Promise<number> {
+    const sample = await this.framesUntil(goroutine, () => false);
+    return sample.frames.length;
+  }
+
+  /** Evaluates an integer expression in the stopped goroutine's innermost frame. */
+  async integer(expression: string): Promise<number | undefined> {
+    const response = await this.proxy.request('evaluate', { expression, context: 'repl' });
+    if (!response.success) return undefined;
+    const result = (response.body as P.EvaluateResponse['body']).result;
+    const m = /^-?\d+/.exec(result.trim());
+    return m ? Number(m[0]) : undefined;
+  }
+}
