@@ -65,8 +65,7 @@ install_code_server() {
   mkdir -p "$stage"
   log "installing code-server $CS_VERSION into $stage (takes a few minutes)"
 
-  # Root installs need unsafe-perm; npm 11 may otherwise drop privileges for scripts.
-  export npm_config_unsafe_perm=true
+  # No npm_config_unsafe_perm: npm >= 7 runs scripts as root anyway and npm 11 warns about it.
   # node-pty's build script calls 'npx node-gyp', which would stop to ask without this.
   export npm_config_yes=true
   export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false

@@ -68,13 +68,17 @@ export function parseArgs(argv: string[]): CliArgs {
       i += 1;
       return v;
     };
+    const noValue = () => {
+      if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
+      return true;
+    };
     switch (flag) {
-      case '--json': args.json = true; break;
+      case '--json': args.json = noValue(); break;
       case '-o': case '--output': args.output = value(); break;
       case '--line': args.line = parseLineSpec(value()); break;
-      case '--optimized': args.optimized = true; break;
-      case '--test': args.test = true; break;
-      case '--make': args.makeRows = true; break;
+      case '--optimized': args.optimized = noValue(); break;
+      case '--test': args.test = noValue(); break;
+      case '--make': args.makeRows = noValue(); break;
       case '--dlv': args.dlv = value(); break;
       case '-h': case '--help': return { command: 'help' };
       default:

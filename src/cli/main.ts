@@ -24,6 +24,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A closed pipe (`malloclens count … | head`) is the reader's choice, not an error worth a stack.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

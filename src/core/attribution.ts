@@ -26,7 +26,7 @@ export type Attribution =
 
 function isUnder(file: string, root: string): boolean {
   const rel = path.relative(root, file);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 export function isUserFile(file: string | undefined, roots: UserCodeRoots): boolean {
@@ -45,7 +45,8 @@ export function attribute(frames: StackFrame[], roots: UserCodeRoots): Attributi
   return { kind: 'bucket', bucket: bucketFor(frames) };
 }
 
-const PACKAGE_INIT = /(^|\.)init(\.\d+)*$|^runtime\.doInit1?$/;
+/** Package-level `init` functions (`pkg.init`, `pkg.init.0`), not methods named init. */
+const PACKAGE_INIT = /^[^()]*\.init(\.\d+)*$|^runtime\.doInit1?$/;
 const RUNTIME_INIT = new Set(['runtime.rt0_go', 'runtime.schedinit', 'runtime.mallocinit', 'runtime.gcenable']);
 const GC = /^runtime\.(gcBgMarkWorker|gcStart|gcMarkDone|gcMarkTermination|bgsweep|bgscavenge|gcDrain)/;
 

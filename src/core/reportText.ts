@@ -19,7 +19,8 @@ export function describePath(p: PathTally | undefined): string {
 
 export function relativeLocation(file: string, line: number, cwd: string): string {
   const rel = path.relative(cwd, file);
-  return `${rel.startsWith('..') ? file : rel}:${line}`;
+  const outside = rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
+  return `${outside ? file : rel}:${line}`;
 }
 
 export function describeBuild(report: Pick<MallocReport, 'go' | 'delve' | 'buildFlags'>): string {

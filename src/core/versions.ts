@@ -38,7 +38,7 @@ interface DelveGoRange {
 const DELVE_GO_RANGES: DelveGoRange[] = [
   { since: { major: 1, minor: 20, patch: 0 }, minGoMinor: 18, maxGoMinor: 20 },
   { since: { major: 1, minor: 21, patch: 0 }, minGoMinor: 18, maxGoMinor: 21 },
-  { since: { major: 1, minor: 21, patch: 2 }, minGoMinor: 19, maxGoMinor: 21 },
+  { since: { major: 1, minor: 21, patch: 1 }, minGoMinor: 19, maxGoMinor: 21 },
   { since: { major: 1, minor: 22, patch: 0 }, minGoMinor: 19, maxGoMinor: 22 },
   { since: { major: 1, minor: 23, patch: 0 }, minGoMinor: 21, maxGoMinor: 23 },
   { since: { major: 1, minor: 24, patch: 0 }, minGoMinor: 21, maxGoMinor: 24 },
@@ -68,15 +68,19 @@ export function supportedGoRange(delve: Version): { minGoMinor: number; maxGoMin
   return { minGoMinor: found.minGoMinor, maxGoMinor: found.maxGoMinor };
 }
 
-/** Undefined when this Delve debugs this Go; otherwise one sentence saying why not. */
-export function delveGoMismatch(delve: Version, go: Version): string | undefined {
+/**
+ * Undefined when this Delve debugs this Go; otherwise one sentence saying why not. `where` names
+ * the Delve (e.g. "at /usr/bin/dlv").
+ */
+export function delveGoMismatch(delve: Version, go: Version, where = ''): string | undefined {
+  const name = `Delve ${formatVersion(delve)}${where ? ` ${where}` : ''}`;
   if (compareVersions(delve, MIN_DELVE) < 0) {
-    return `Delve ${formatVersion(delve)} is too old for malloclens (it needs Delve ${formatVersion(MIN_DELVE)} or newer).`;
+    return `${name} is too old for malloclens (it needs Delve ${formatVersion(MIN_DELVE)} or newer).`;
   }
   const range = supportedGoRange(delve);
   if (!range || go.major !== 1) return undefined;
   if (go.minor < range.minGoMinor || go.minor > range.maxGoMinor) {
-    return `Delve ${formatVersion(delve)} debugs Go 1.${range.minGoMinor} to 1.${range.maxGoMinor}, but the program is built with go${go.major}.${go.minor}.${go.patch}.`;
+    return `${name} debugs Go 1.${range.minGoMinor} to 1.${range.maxGoMinor}, but the program is built with go${go.major}.${go.minor}.${go.patch}.`;
   }
   return undefined;
 }
@@ -84,8 +88,8 @@ export function delveGoMismatch(delve: Version, go: Version): string | undefined
 /** Delve features that changed what the proxy may rely on. */
 export function delveFeatures(delve: Version) {
   return {
-    /** `--client-addr unix:/path` (v1.23.0). */
-    unixClientAddr: atLeast(delve, 1, 23, 0),
+    /** `--client-addr unix:/path` (v1.24.0, go-delve/delve#3819; 1.23 still dials TCP). */
+    unixClientAddr: atLeast(delve, 1, 24, 0),
     /** `delve.bphitcount[id]` in expressions (v1.24.1). */
     breakpointHitCount: atLeast(delve, 1, 24, 1),
   };

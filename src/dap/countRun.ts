@@ -42,7 +42,7 @@ export async function countAllocations(options: CountRunOptions): Promise<Malloc
   try {
     const target = path.resolve(options.cwd, options.target);
     const built = await buildProgram({
-      target, test: options.test, optimized: options.optimized,
+      target, label: options.target, test: options.test, optimized: options.optimized,
       output: path.join(work, options.test ? 'program.test' : 'program'), env: options.env,
     });
     const go = parseVersion(built.goVersion);

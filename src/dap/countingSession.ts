@@ -12,7 +12,7 @@ import { parseVersion } from '../core/versions';
 import { HiddenBreakpoints } from './hiddenBreakpoints';
 import type { DapProxy, ProxyHooks } from './proxy';
 import { StackSampler } from './stackSampler';
-import { StepCommand, StepDriver, StepOutcome } from './stepDriver';
+import { StepCommand, StepDriver, StepHost, StepOutcome } from './stepDriver';
 
 export interface LineTarget {
   file: string;
@@ -140,6 +140,9 @@ export class CountingSession {
       case 'setBreakpoints':
         this.bps.forwardSourceBreakpoints(request as P.SetBreakpointsRequest);
         return true;
+      case 'setInstructionBreakpoints':
+        this.bps.forwardInstructionBreakpoints(request as P.SetInstructionBreakpointsRequest);
+        return true;
       case 'next':
       case 'stepIn':
       case 'stepOut':
@@ -209,9 +212,14 @@ export class CountingSession {
     const line = this.options.line;
     if (line) {
       await this.applyFunctions(false);
-      const [placed] = await this.bps.setSourceLines(line.file, new Map([[line.line, {}]]));
-      if (placed.id === undefined) {
-        throw new Error(`cannot stop at ${line.file}:${line.line}: ${placed.message ?? 'no code on that line'}`);
+      // A statement's first instruction need not be on its first line: `f(a,\n g())` runs g()
+      // (second line) before any code of the first line. So every line of it gets a breakpoint,
+      // and the first one reached starts the count.
+      const lines = new Map<number, object>();
+      for (let l = line.line; l <= (line.endLine ?? line.line); l++) lines.set(l, {});
+      const placed = await this.bps.setSourceLines(line.file, lines);
+      if (!placed.some((p) => p.id !== undefined)) {
+        throw new Error(`cannot stop at ${line.file}:${line.line}: ${placed[0]?.message ?? 'no code on that line'}`);
       }
     } else {
       await this.arm();
@@ -222,8 +230,7 @@ export class CountingSession {
     const specs = new Map<string, object>();
     if (withAllocators) for (const name of this.allocators!.functions) specs.set(name, {});
     specs.set(EXIT_FUNCTION, {});
-    const verified = await this.bps.setFunctions(specs);
-    const names = new Set(verified.map((v) => v.name));
+    const names = await this.bps.setFunctions(specs);
     if (withAllocators) {
       // Names that don't exist in this Go are expected; dropping them keeps later merges short.
       const live = this.allocators!.functions.filter((n) => names.has(n));
@@ -248,7 +255,7 @@ export class CountingSession {
   private async harvestHitCounts(): Promise<void> {
     if (!this.hitCountsReadable || !this.armed) return;
     for (const name of this.allocators?.functions ?? []) {
-      for (const id of this.bps.idsOf(name)) {
+      for (const id of this.bps.idsOf('function', name)) {
         const n = await this.sampler.integer(`delve.bphitcount[${id}]`);
         if (n === undefined) {
           this.hitCountsLost = true;
@@ -306,6 +313,7 @@ export class CountingSession {
   }
 
   private onStopped(event: P.StoppedEvent): boolean {
+    this.log(`stopped ${JSON.stringify(event.body)}${this.driver ? ' (stepping)' : ''}`);
     if (this.driver) {
       if (this.isHiddenStop(event)) this.swallowStepInterrupted = true;
       this.driver.deliver(event);
@@ -347,8 +355,7 @@ export class CountingSession {
     this.inHiddenStop = true;
     let resumed = false;
     try {
-      const key = this.bps.keyOf(event.body.hitBreakpointIds![0]) ?? '';
-      if (key.includes(':')) {
+      if (this.bps.lookup(event.body.hitBreakpointIds![0])?.kind === 'source') {
         resumed = await this.countStatement(event);
       } else {
         await this.absorbHiddenStop(event);
@@ -364,7 +371,7 @@ export class CountingSession {
 
   /** Records what a hidden stop means without resuming; true when it was an allocation. */
   private async absorbHiddenStop(event: P.StoppedEvent): Promise<boolean> {
-    const key = this.bps.keyOf(event.body.hitBreakpointIds![0]) ?? '';
+    const key = this.bps.lookup(event.body.hitBreakpointIds![0])?.key ?? '';
     if (key === EXIT_FUNCTION) {
       await this.onExitPath();
       return false;
@@ -414,16 +421,31 @@ export class CountingSession {
 
   // ---- steps -------------------------------------------------------------------------------
 
-  private stepHost() {
+  private stepHost(): StepHost {
     return {
-      send: async (command: string, args: object) => {
+      send: async (command, args) => {
+        this.log(`-> ${command} ${JSON.stringify(args)}`);
         if (command !== 'continue') this.expectContinued += 1;
         const response = await this.proxy.request(command, args);
         if (!response.success) throw new Error(`${command}: ${response.message}`);
       },
-      depth: (g: number) => this.sampler.depth(g),
-      absorbHiddenStop: (e: P.StoppedEvent) => this.absorbHiddenStop(e),
-      isHiddenStop: (e: P.StoppedEvent) => this.isHiddenStop(e),
+      stack: async (g) => (await this.sampler.framesUntil(g, () => false)).raw,
+      armReturn: async (g, frame) => {
+        const frameoff = await this.sampler.integer('runtime.frameoff', frame.id);
+        const condition = `runtime.curg.goid == ${g}${frameoff === undefined ? '' : ` && runtime.frameoff == ${frameoff}`}`;
+        this.log(`return breakpoint at ${frame.instructionPointerReference} (${frame.name}:${frame.line}) if ${condition}`);
+        const ids = await this.bps.setInstructions(new Map([[frame.instructionPointerReference!, { condition }]]));
+        if (ids.length === 0) throw new Error(`cannot break at ${frame.instructionPointerReference} to finish the step`);
+      },
+      disarmReturn: async () => {
+        await this.bps.setInstructions(new Map());
+      },
+      isReturnStop: (e) => {
+        const ids = e.body.hitBreakpointIds ?? [];
+        return ids.length > 0 && this.bps.lookup(ids[0])?.kind === 'instruction';
+      },
+      absorbHiddenStop: (e) => this.absorbHiddenStop(e),
+      isHiddenStop: (e) => this.isHiddenStop(e),
       pauseWanted: () => this.pendingPause !== undefined,
     };
   }
@@ -484,13 +506,19 @@ export class CountingSession {
     return false;
   }
 
+  /**
+   * True while the goroutine is still inside the statement: same frame, a line of the statement.
+   * A multi-line call evaluates its arguments on their own lines and then comes back to the first
+   * line for the call; a statement that is itself a loop comes back to its line every iteration.
+   */
   private async stillInStatement(event: P.StoppedEvent, goroutine: number, depth: number): Promise<boolean> {
     const line = this.options.line!;
-    if (event.body.reason !== 'step' || goroutineOf(event) !== goroutine || !line.endLine || line.endLine <= line.line) return false;
+    if (event.body.reason !== 'step' || goroutineOf(event) !== goroutine) return false;
     const top = await this.sampler.frames(goroutine, 1);
     const frame = top.frames[0];
     if (!frame || frame.path !== line.file || frame.line === undefined) return false;
-    if (frame.line <= line.line || frame.line > line.endLine) return false;
+    if (frame.line < line.line || frame.line > (line.endLine ?? line.line)) return false;
     return (await this.sampler.depth(goroutine)) === depth;
   }
+
 }

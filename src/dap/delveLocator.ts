@@ -108,8 +108,8 @@ export async function locateDelve(options: LocateOptions): Promise<Delve> {
   if (explicit) {
     if (!executable(explicit)) throw new DelveNotFoundError(`Delve not found at ${explicit}.`);
     const version = await delveVersion(explicit, env);
-    const mismatch = delveGoMismatch(version, options.go);
-    if (mismatch) throw new DelveNotFoundError(`${mismatch} (${explicit})`);
+    const mismatch = delveGoMismatch(version, options.go, `at ${explicit}`);
+    if (mismatch) throw new DelveNotFoundError(mismatch);
     return { path: explicit, version };
   }
 
@@ -121,9 +121,9 @@ export async function locateDelve(options: LocateOptions): Promise<Delve> {
     } catch {
       continue;
     }
-    const mismatch = delveGoMismatch(version, options.go);
+    const mismatch = delveGoMismatch(version, options.go, `at ${candidate}`);
     if (!mismatch) return { path: candidate, version };
-    rejected.push(`${candidate}: ${mismatch}`);
+    rejected.push(mismatch);
   }
 
   const pinned = parseVersion(PINNED_DELVE.version)!;
@@ -134,7 +134,7 @@ export async function locateDelve(options: LocateOptions): Promise<Delve> {
   }
   const goText = `go${formatVersion(options.go)}`;
   if (rejected.length > 0) {
-    throw new DelveNotFoundError(`No Delve here can debug ${goText}: ${rejected[0]}${rejected.length > 1 ? ` (and ${rejected.length - 1} more)` : ''}`);
+    throw new DelveNotFoundError(`No Delve here can debug ${goText}: ${rejected.join(' ')}`);
   }
   throw new DelveNotFoundError(
     pinnedMismatch

@@ -16,6 +16,8 @@ export interface BuildRequest {
   optimized: boolean;
   output: string;
   env: NodeJS.ProcessEnv;
+  /** How to name the target in messages (as the user wrote it). */
+  label?: string;
 }
 
 export interface BuiltProgram {
@@ -29,23 +31,24 @@ export interface BuiltProgram {
 
 export class BuildError extends Error {}
 
-export function describeTarget(target: string): { dir: string; file?: string } {
-  if (!existsSync(target)) throw new BuildError(`${target}: no such file or directory`);
+export function describeTarget(target: string, label = target): { dir: string; file?: string } {
+  if (!existsSync(target)) throw new BuildError(`${label}: no such file or directory`);
   if (statSync(target).isDirectory()) return { dir: target };
-  if (!target.endsWith('.go')) throw new BuildError(`${target}: expected a package directory or a .go file`);
+  if (!target.endsWith('.go')) throw new BuildError(`${label}: expected a package directory or a .go file`);
   return { dir: path.dirname(target), file: target };
 }
 
 export async function buildProgram(request: BuildRequest): Promise<BuiltProgram> {
-  const { dir, file } = describeTarget(request.target);
+  const { dir, file } = describeTarget(request.target, request.label);
   if (request.test && file) throw new BuildError('--test needs a package directory, not a file');
   const buildFlags = request.optimized ? '' : `-gcflags=${DEBUG_GCFLAGS}`;
   const args = request.test ? ['test', '-c', '-o', request.output] : ['build', '-o', request.output];
   if (buildFlags) args.push(buildFlags);
   args.push(file ? path.basename(file) : '.');
+  const label = request.label ?? request.target;
   const r = await run('go', args, { cwd: dir, env: request.env });
-  if (r.code !== 0) throw new BuildError(`cannot build ${request.target}: ${summarizeBuildErrors(r.stderr)}`);
-  if (!existsSync(request.output)) throw new BuildError(`cannot build ${request.target}: no binary was produced (is it package main?)`);
+  if (r.code !== 0) throw new BuildError(`cannot build ${label}: ${summarizeBuildErrors(r.stderr)}`);
+  if (!existsSync(request.output)) throw new BuildError(`cannot build ${label}: no binary was produced (is it package main?)`);
   return { binary: request.output, goVersion: await binaryGoVersion(request.output, request.env), buildFlags, packageDir: dir };
 }
 

@@ -1,9 +1,10 @@
 /**
  * Keeps the proxy's breakpoints alive inside the client's.
  *
- * Delve's setFunctionBreakpoints (and setBreakpoints, per source file) replaces the whole set, so
- * every such request from the client is sent with the hidden entries appended, and the response is
- * cut back to the client's entries. Delve keeps a breakpoint's ID when a request names it again.
+ * Delve's setFunctionBreakpoints, setInstructionBreakpoints and setBreakpoints (per source file)
+ * each replace the whole set of their kind, so every such request from the client is sent with the
+ * hidden entries appended, and the response is cut back to the client's entries. Delve keeps a
+ * breakpoint's ID when a request names it again.
  */
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import type { DapProxy } from './proxy';
@@ -13,18 +14,32 @@ export interface HiddenBreakpointSpec {
   hitCondition?: string;
 }
 
-export interface VerifiedBreakpoint {
-  id: number;
-  name: string;
+export type HiddenKind = 'function' | 'source' | 'instruction';
+
+export interface HiddenId {
+  kind: HiddenKind;
+  /** Function name, `path:line`, or instruction reference. */
+  key: string;
+}
+
+type Returned = { breakpoints?: P.Breakpoint[] } | undefined;
+
+function returned(response: P.Response): P.Breakpoint[] {
+  return (response.body as Returned)?.breakpoints ?? [];
+}
+
+function cut(response: P.Response, all: P.Breakpoint[], keep: number): P.Response {
+  return { ...response, body: { ...(response.body as object), breakpoints: all.slice(0, keep) } } as P.Response;
 }
 
 export class HiddenBreakpoints {
   private userFunctions: P.FunctionBreakpoint[] = [];
   private hiddenFunctions = new Map<string, HiddenBreakpointSpec>();
+  private userInstructions: P.InstructionBreakpoint[] = [];
+  private hiddenInstructions = new Map<string, HiddenBreakpointSpec>();
   private readonly userSources = new Map<string, P.SetBreakpointsArguments>();
   private readonly hiddenSources = new Map<string, Map<number, HiddenBreakpointSpec>>();
-  /** Delve breakpoint ID → what it is, for every hidden breakpoint Delve accepted. */
-  private readonly ids = new Map<number, string>();
+  private readonly ids = new Map<number, HiddenId>();
   /** Hidden function names the client also asked for: the client's entry wins and its stops stay visible. */
   readonly shadowed = new Set<string>();
   private lastUnverified = new Map<string, string>();
@@ -35,18 +50,30 @@ export class HiddenBreakpoints {
     return id !== undefined && this.ids.has(id);
   }
 
-  /** The hidden breakpoint's key (a function name, or `file:line`) for a Delve breakpoint ID. */
-  keyOf(id: number): string | undefined {
-    return this.ids.get(id);
+  lookup(id: number | undefined): HiddenId | undefined {
+    return id === undefined ? undefined : this.ids.get(id);
   }
 
-  idsOf(key: string): number[] {
-    return [...this.ids.entries()].filter(([, k]) => k === key).map(([id]) => id);
+  idsOf(kind: HiddenKind, key: string): number[] {
+    return [...this.ids.entries()].filter(([, h]) => h.kind === kind && h.key === key).map(([id]) => id);
   }
 
-  /** Why each unverified hidden function breakpoint was refused, from the last application. */
+  /** Why each hidden function breakpoint Delve refused was refused, from the last application. */
   unverified(): Map<string, string> {
     return this.lastUnverified;
+  }
+
+  private forget(kind: HiddenKind, keyPrefix = ''): void {
+    for (const [id, h] of [...this.ids]) if (h.kind === kind && h.key.startsWith(keyPrefix)) this.ids.delete(id);
+  }
+
+  private learn(kind: HiddenKind, keys: string[], all: P.Breakpoint[], offset: number): void {
+    if (kind === 'function') this.lastUnverified = new Map();
+    keys.forEach((key, i) => {
+      const bp = all[offset + i];
+      if (bp?.verified && bp.id !== undefined) this.ids.set(bp.id, { kind, key });
+      else if (kind === 'function') this.lastUnverified.set(key, bp?.message ?? 'not verified');
+    });
   }
 
   // ---- function breakpoints --------------------------------------------------------------
@@ -63,40 +90,62 @@ export class HiddenBreakpoints {
     return { breakpoints: [...this.userFunctions, ...hidden], hiddenNames };
   }
 
-  private learnFunctionIds(hiddenNames: string[], returned: P.Breakpoint[], offset: number): void {
-    for (const [id, key] of [...this.ids]) if (!key.includes(':')) this.ids.delete(id);
-    this.lastUnverified = new Map();
-    hiddenNames.forEach((name, i) => {
-      const bp = returned[offset + i];
-      if (bp?.verified && bp.id !== undefined) this.ids.set(bp.id, name);
-      else this.lastUnverified.set(name, bp?.message ?? 'not verified');
-    });
-  }
-
   /** Forwards a client's setFunctionBreakpoints with the hidden entries merged in. */
   forwardFunctionBreakpoints(request: P.SetFunctionBreakpointsRequest): void {
     this.userFunctions = request.arguments?.breakpoints ?? [];
     const { breakpoints, hiddenNames } = this.mergedFunctions();
     const userCount = this.userFunctions.length;
     this.proxy.forward(request, { ...request.arguments, breakpoints }, (response) => {
-      const all = ((response.body as { breakpoints?: P.Breakpoint[] } | undefined)?.breakpoints) ?? [];
-      this.learnFunctionIds(hiddenNames, all, userCount);
-      return { ...response, body: { ...(response.body as object), breakpoints: all.slice(0, userCount) } } as P.Response;
+      const all = returned(response);
+      this.forget('function');
+      this.learn('function', hiddenNames, all, userCount);
+      return cut(response, all, userCount);
     });
   }
 
-  /** Replaces the hidden function breakpoints and applies them; resolves to those Delve accepted. */
-  async setFunctions(specs: Map<string, HiddenBreakpointSpec>): Promise<VerifiedBreakpoint[]> {
+  /** Replaces the hidden function breakpoints and applies them; resolves to the names Delve accepted. */
+  async setFunctions(specs: Map<string, HiddenBreakpointSpec>): Promise<Set<string>> {
     this.hiddenFunctions = new Map(specs);
     const { breakpoints, hiddenNames } = this.mergedFunctions();
     const response = await this.proxy.request('setFunctionBreakpoints', { breakpoints });
-    const all = ((response.body as { breakpoints?: P.Breakpoint[] } | undefined)?.breakpoints) ?? [];
-    this.learnFunctionIds(hiddenNames, all, this.userFunctions.length);
-    return [...this.ids.entries()].filter(([, k]) => !k.includes(':')).map(([id, name]) => ({ id, name }));
+    this.forget('function');
+    this.learn('function', hiddenNames, returned(response), this.userFunctions.length);
+    return new Set([...this.ids.values()].filter((h) => h.kind === 'function').map((h) => h.key));
   }
 
-  hiddenFunctionNames(): string[] {
-    return [...this.hiddenFunctions.keys()];
+  // ---- instruction breakpoints -----------------------------------------------------------
+
+  private mergedInstructions(): { breakpoints: P.InstructionBreakpoint[]; hiddenRefs: string[] } {
+    const userRefs = new Set(this.userInstructions.map((b) => b.instructionReference));
+    const hiddenRefs = [...this.hiddenInstructions.keys()].filter((ref) => !userRefs.has(ref));
+    const hidden = hiddenRefs.map((instructionReference) => ({ instructionReference, ...this.hiddenInstructions.get(instructionReference) }));
+    return { breakpoints: [...this.userInstructions, ...hidden], hiddenRefs };
+  }
+
+  forwardInstructionBreakpoints(request: P.SetInstructionBreakpointsRequest): void {
+    this.userInstructions = request.arguments?.breakpoints ?? [];
+    if (this.hiddenInstructions.size === 0) {
+      this.proxy.forward(request);
+      return;
+    }
+    const { breakpoints, hiddenRefs } = this.mergedInstructions();
+    const userCount = this.userInstructions.length;
+    this.proxy.forward(request, { ...request.arguments, breakpoints }, (response) => {
+      const all = returned(response);
+      this.forget('instruction');
+      this.learn('instruction', hiddenRefs, all, userCount);
+      return cut(response, all, userCount);
+    });
+  }
+
+  /** Replaces the hidden instruction breakpoints; resolves to the Delve IDs of those accepted. */
+  async setInstructions(specs: Map<string, HiddenBreakpointSpec>): Promise<number[]> {
+    this.hiddenInstructions = new Map(specs);
+    const { breakpoints, hiddenRefs } = this.mergedInstructions();
+    const response = await this.proxy.request('setInstructionBreakpoints', { breakpoints });
+    this.forget('instruction');
+    this.learn('instruction', hiddenRefs, returned(response), this.userInstructions.length);
+    return [...this.ids.entries()].filter(([, h]) => h.kind === 'instruction').map(([id]) => id);
   }
 
   // ---- source breakpoints ----------------------------------------------------------------
@@ -105,7 +154,7 @@ export class HiddenBreakpoints {
     const user = this.userSources.get(path) ?? { source: { path }, breakpoints: [] };
     const userBps = user.breakpoints ?? [];
     const userLines = new Set(userBps.map((b) => b.line));
-    const hidden = [...(this.hiddenSources.get(path) ?? new Map()).entries()].filter(([line]) => !userLines.has(line));
+    const hidden = [...(this.hiddenSources.get(path) ?? new Map<number, HiddenBreakpointSpec>()).entries()].filter(([line]) => !userLines.has(line));
     return {
       args: { ...user, breakpoints: [...userBps, ...hidden.map(([line, spec]) => ({ line, ...spec }))], lines: undefined },
       hiddenLines: hidden.map(([line]) => line),
@@ -113,40 +162,34 @@ export class HiddenBreakpoints {
     };
   }
 
-  private learnSourceIds(path: string, hiddenLines: number[], returned: P.Breakpoint[], offset: number): void {
-    for (const [id, key] of [...this.ids]) if (key.startsWith(`${path}:`)) this.ids.delete(id);
-    hiddenLines.forEach((line, i) => {
-      const bp = returned[offset + i];
-      if (bp?.verified && bp.id !== undefined) this.ids.set(bp.id, `${path}:${line}`);
-    });
-  }
-
   forwardSourceBreakpoints(request: P.SetBreakpointsRequest): void {
     const path = request.arguments.source.path;
+    if (path) this.userSources.set(path, request.arguments);
     if (!path || !this.hiddenSources.has(path)) {
       this.proxy.forward(request);
       return;
     }
-    this.userSources.set(path, request.arguments);
     const { args, hiddenLines, userCount } = this.mergedSource(path);
     this.proxy.forward(request, args, (response) => {
-      const all = ((response.body as { breakpoints?: P.Breakpoint[] } | undefined)?.breakpoints) ?? [];
-      this.learnSourceIds(path, hiddenLines, all, userCount);
-      return { ...response, body: { ...(response.body as object), breakpoints: all.slice(0, userCount) } } as P.Response;
+      const all = returned(response);
+      this.forget('source', `${path}:`);
+      this.learn('source', hiddenLines.map((l) => `${path}:${l}`), all, userCount);
+      return cut(response, all, userCount);
     });
   }
 
-  /** Sets (or, with an empty map, removes) hidden line breakpoints in one file; resolves to their IDs. */
-  async setSourceLines(path: string, lines: Map<number, HiddenBreakpointSpec>): Promise<{ line: number; id?: number; message?: string; actualLine?: number }[]> {
+  /** Sets (or, with an empty map, removes) hidden line breakpoints in one file. */
+  async setSourceLines(path: string, lines: Map<number, HiddenBreakpointSpec>): Promise<{ line: number; id?: number; message?: string }[]> {
     if (lines.size === 0) this.hiddenSources.delete(path);
     else this.hiddenSources.set(path, lines);
     const { args, hiddenLines, userCount } = this.mergedSource(path);
     const response = await this.proxy.request('setBreakpoints', args);
-    const all = ((response.body as { breakpoints?: P.Breakpoint[] } | undefined)?.breakpoints) ?? [];
-    this.learnSourceIds(path, hiddenLines, all, userCount);
+    const all = returned(response);
+    this.forget('source', `${path}:`);
+    this.learn('source', hiddenLines.map((l) => `${path}:${l}`), all, userCount);
     return hiddenLines.map((line, i) => {
       const bp = all[userCount + i];
-      return { line, id: bp?.verified ? bp.id : undefined, message: bp?.message, actualLine: bp?.line };
+      return { line, id: bp?.verified ? bp.id : undefined, message: bp?.message };
     });
   }
 }

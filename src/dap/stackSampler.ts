@@ -5,6 +5,8 @@ import type { DapProxy } from './proxy';
 
 export interface StackSample {
   frames: StackFrame[];
+  /** Delve's own frames (IDs valid until the target resumes, instruction pointers). */
+  raw: P.StackFrame[];
   /** True when `frames` is the whole stack (Delve returned fewer frames than asked for). */
   complete: boolean;
 }
@@ -22,8 +24,8 @@ export class StackSampler {
 
   async frames(goroutine: number, levels = FIRST_LEVELS, startFrame = 0): Promise<StackSample> {
     const body = await this.proxy.call<P.StackTraceResponse['body']>('stackTrace', { threadId: goroutine, startFrame, levels });
-    const frames = (body?.stackFrames ?? []).map(toFrame);
-    return { frames, complete: frames.length < levels };
+    const raw = body?.stackFrames ?? [];
+    return { frames: raw.map(toFrame), raw, complete: raw.length < levels };
   }
 
   /** Frames from the top until `enough` says so or the stack ends. */
@@ -31,7 +33,7 @@ export class StackSampler {
     let sample = await this.frames(goroutine, FIRST_LEVELS);
     while (!sample.complete && !enough(sample.frames)) {
       const more = await this.frames(goroutine, MORE_LEVELS, sample.frames.length);
-      sample = { frames: [...sample.frames, ...more.frames], complete: more.complete };
+      sample = { frames: [...sample.frames, ...more.frames], raw: [...sample.raw, ...more.raw], complete: more.complete };
     }
     return sample;
   }
@@ -42,9 +44,9 @@ export class StackSampler {
     return sample.frames.length;
   }
 
-  /** Evaluates an integer expression in the stopped goroutine's innermost frame. */
-  async integer(expression: string): Promise<number | undefined> {
-    const response = await this.proxy.request('evaluate', { expression, context: 'repl' });
+  /** Evaluates an integer expression in a frame (by default the stopped goroutine's innermost). */
+  async integer(expression: string, frameId?: number): Promise<number | undefined> {
+    const response = await this.proxy.request('evaluate', { expression, context: 'repl', ...(frameId === undefined ? {} : { frameId }) });
     if (!response.success) return undefined;
     const result = (response.body as P.EvaluateResponse['body']).result;
     const m = /^-?\d+/.exec(result.trim());

@@ -4,9 +4,15 @@
  *
  * Delve cancels a step when a breakpoint stops the goroutine being stepped, and keeps it (printing
  * "Step interrupted by a breakpoint") when the stop is on another goroutine. So: a hidden stop on
- * another goroutine is resumed with `continue`, which finishes the original step; a hidden stop on
- * the stepping goroutine is unwound with `stepOut` until the stack is back at the depth where the
- * step began, and the step is issued again from there (mid-line, which is what it would have been).
+ * another goroutine is resumed with `continue`, which finishes the original step. A hidden stop on
+ * the stepping goroutine means the step is gone; the driver then runs the goroutine back to the
+ * frame the step began in (a hidden breakpoint on that frame's return address, conditioned on the
+ * goroutine and the frame's offset in its stack, so recursion and other goroutines cannot trip it)
+ * and issues the step again from there, mid-line, which is what it would have been.
+ *
+ * `stepOut` would be the obvious way back, but Delve cannot step out of a function running on the
+ * system stack (newproc, morestack): it runs away. One breakpoint is also cheaper than a chain of
+ * step-outs.
  */
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 
@@ -15,12 +21,15 @@ export type StepCommand = 'next' | 'stepIn' | 'stepOut';
 export interface StepHost {
   /** Sends a request of the proxy's own (steps also produce a `continued` event the host swallows). */
   send(command: string, args: object): Promise<void>;
-  /** Exact stack depth of a goroutine. */
-  depth(goroutine: number): Promise<number>;
+  /** The goroutine's whole stack, innermost first. */
+  stack(goroutine: number): Promise<P.StackFrame[]>;
+  /** Sets the hidden return breakpoint for `frame` (a caller frame of `goroutine`). */
+  armReturn(goroutine: number, frame: P.StackFrame): Promise<void>;
+  disarmReturn(): Promise<void>;
+  isReturnStop(event: P.StoppedEvent): boolean;
   /**
-   * Handles a hidden stop in place (records an allocation, reads the exit state). Resolves to
-   * false for a stop that is not an allocation (the program is exiting): the driver then just
-   * lets the program go on.
+   * Handles a hidden allocator or exit stop in place. Resolves to false for a stop that is not an
+   * allocation (the program is exiting): the driver then just lets the program go on.
    */
   absorbHiddenStop(event: P.StoppedEvent): Promise<boolean>;
   isHiddenStop(event: P.StoppedEvent): boolean;
@@ -34,10 +43,15 @@ export type StepOutcome =
   | { kind: 'paused'; goroutine: number }
   | { kind: 'ended' };
 
+function goroutineOf(event: P.StoppedEvent): number {
+  return event.body.threadId ?? 0;
+}
+
 export class StepDriver {
   private readonly stops: P.StoppedEvent[] = [];
   private waiter?: (event: P.StoppedEvent | undefined) => void;
   private ended = false;
+  private returning = false;
 
   constructor(private readonly host: StepHost) {}
 
@@ -70,31 +84,41 @@ export class StepDriver {
    * request (the client's own, forwarded, or one of the proxy's).
    */
   async run(goroutine: number, depth: number, command: StepCommand, start: () => void): Promise<StepOutcome> {
+    try {
+      return await this.drive(goroutine, depth, command, start);
+    } finally {
+      if (this.returning) await this.host.disarmReturn().catch(() => undefined);
+    }
+  }
+
+  private async drive(goroutine: number, depth: number, command: StepCommand, start: () => void): Promise<StepOutcome> {
     start();
-    let phase: Phase = 'stepping';
     for (;;) {
       const event = await this.next();
       if (!event) return { kind: 'ended' };
-      const body = event.body;
 
-      if (this.host.isHiddenStop(event)) {
-        const allocation = await this.host.absorbHiddenStop(event);
-        if (this.host.pauseWanted()) return { kind: 'paused', goroutine: body.threadId ?? 0 };
-        if (!allocation || (body.threadId ?? 0) !== goroutine) {
-          // Delve kept the step (or the unwinding stepOut) in progress: continue finishes it.
-          await this.host.send('continue', { threadId: body.threadId ?? 0 });
-          continue;
-        }
-        phase = await this.resumeFrom(goroutine, depth, command);
-        if (phase === 'done') {
-          return { kind: 'stopped', event: { ...event, body: { reason: 'step', threadId: goroutine, allThreadsStopped: true } } };
-        }
+      if (this.returning && this.host.isReturnStop(event)) {
+        // Back in the frame the step began in, just after the call that was interrupted.
+        this.returning = false;
+        await this.host.disarmReturn();
+        if (this.host.pauseWanted()) return { kind: 'paused', goroutine };
+        await this.host.send(command, { threadId: goroutine });
         continue;
       }
 
-      if (phase === 'unwinding' && body.reason === 'step' && (body.threadId ?? 0) === goroutine) {
-        phase = await this.resumeFrom(goroutine, depth, command);
-        if (phase === 'done') return { kind: 'stopped', event };
+      if (this.host.isHiddenStop(event)) {
+        const allocation = await this.host.absorbHiddenStop(event);
+        if (this.host.pauseWanted()) return { kind: 'paused', goroutine: goroutineOf(event) };
+        if (!allocation || goroutineOf(event) !== goroutine || this.returning) {
+          // Another goroutine (Delve kept the step), the exit path, or an allocation on the way
+          // back to the return breakpoint: just go on.
+          await this.host.send('continue', { threadId: goroutineOf(event) });
+          continue;
+        }
+        const outcome = await this.resumeAfterCancelledStep(goroutine, depth, command);
+        if (outcome === 'done') {
+          return { kind: 'stopped', event: { ...event, body: { reason: 'step', threadId: goroutine, allThreadsStopped: true } } };
+        }
         continue;
       }
       // The step (first or re-issued) finished, or something the user must see stopped it.
@@ -102,17 +126,16 @@ export class StepDriver {
     }
   }
 
-  /** After the goroutine stopped inside the step: unwind to the starting frame, then step again. */
-  private async resumeFrom(goroutine: number, depth: number, command: StepCommand): Promise<Phase> {
-    const now = await this.host.depth(goroutine);
-    if (now > depth) {
-      await this.host.send('stepOut', { threadId: goroutine });
-      return 'unwinding';
+  private async resumeAfterCancelledStep(goroutine: number, depth: number, command: StepCommand): Promise<'returning' | 'stepping' | 'done'> {
+    const stack = await this.host.stack(goroutine);
+    if (stack.length > depth) {
+      await this.host.armReturn(goroutine, stack[stack.length - depth]);
+      this.returning = true;
+      await this.host.send('continue', { threadId: goroutine });
+      return 'returning';
     }
-    if (now < depth) return 'done';
+    if (stack.length < depth) return 'done';
     await this.host.send(command, { threadId: goroutine });
     return 'stepping';
   }
 }
-
-type Phase = 'stepping' | 'unwinding' | 'done';

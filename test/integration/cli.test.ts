@@ -1,0 +1,135 @@
+/** The CLI against real programs: clear one-line errors, pass-through of the program's I/O, exits. */
+import * as assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { MallocReport } from '../../src/core/report';
+import { FIXTURES, runCli, waitForNoLeftovers } from './helpers';
+
+const fixture = (name: string) => path.join(FIXTURES, name);
+
+function oneLine(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${stderr}`);
+  assert.ok(!/\bat .+:\d+:\d+\)/.test(stderr), 'no stack trace');
+  return lines[0];
+}
+
+describe('malloclens count (CLI)', function () {
+  this.timeout(120_000);
+
+  afterEach(async () => {
+    assert.deepEqual(await waitForNoLeftovers(), [], 'no dlv or debuggee process is left behind');
+  });
+
+  it('prints a table sorted by count, with location, function, count, bytes and main path', async () => {
+    const r = await runCli(['count', fixture('corpus')], { env: { MALLOCLENS_ORACLE_OUT: path.join(os.tmpdir(), 'malloclens-cli-oracle.json') } });
+    assert.equal(r.code, 0, r.stderr);
+    const [header, ...rows] = r.stdout.trim().split('\n');
+    assert.match(header, /^LOCATION\s+FUNCTION\s+COUNT\s+BYTES\s+MAIN PATH$/);
+    const counts = rows.filter((l) => l.startsWith('test/')).map((l) => Number(l.split(/\s{2,}/)[2].replace(/,/g, '')));
+    assert.ok(counts.length > 20);
+    assert.deepEqual(counts, [...counts].sort((a, b) => b - a), 'rows are sorted by count');
+    assert.match(r.stdout, /total: [\d,]+ allocations/);
+    assert.match(r.stdout, /json\.Marshal/, 'the main path names the callee');
+  });
+
+  it('reports a build error in one line and exits 1', async () => {
+    const r = await runCli(['count', 'test/fixtures/broken']);
+    assert.equal(r.code, 1);
+    assert.match(oneLine(r.stderr), /^malloclens: cannot build test\/fixtures\/broken: \.\/main\.go:4:\d+: undefined: undefinedThing$/);
+  });
+
+  it('refuses a missing target and bad flags with usage (exit 2)', async () => {
+    const missing = await runCli(['count', 'test/fixtures/nope']);
+    assert.equal(missing.code, 1);
+    assert.equal(oneLine(missing.stderr), 'malloclens: test/fixtures/nope: no such file or directory');
+    const bad = await runCli(['count', '--frobnicate', fixture('exits')]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^malloclens: unknown flag --frobnicate/);
+  });
+
+  it('names the Delve it was told to use when that Delve cannot exist or is too old', async () => {
+    const nowhere = await runCli(['count', fixture('exits')], { env: { MALLOCLENS_DLV: '/nonexistent/dlv' } });
+    assert.equal(nowhere.code, 1);
+    assert.equal(oneLine(nowhere.stderr), 'malloclens: Delve not found at /nonexistent/dlv.');
+
+    // A stand-in that answers `dlv version` like an old Delve: only the version check runs.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'malloclens-olddlv-'));
+    try {
+      const old = path.join(dir, 'dlv');
+      writeFileSync(old, '#!/bin/sh\necho "Delve Debugger"\necho "Version: 1.19.1"\n');
+      chmodSync(old, 0o755);
+      const r = await runCli(['count', '--dlv', old, fixture('exits')]);
+      assert.equal(r.code, 1);
+      assert.equal(oneLine(r.stderr), `malloclens: Delve 1.19.1 at ${old} is too old for malloclens (it needs Delve 1.20.0 or newer).`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a Go version the chosen Delve cannot debug, in one sentence', async function () {
+    if (!require('node:fs').existsSync('/usr/bin/dlv')) this.skip(); // Debian's Delve 1.20.2
+    const r = await runCli(['count', '--dlv', '/usr/bin/dlv', fixture('exits')]);
+    assert.equal(r.code, 1);
+    assert.match(oneLine(r.stderr), /^malloclens: Delve 1\.20\.2 at \/usr\/bin\/dlv debugs Go 1\.18 to 1\.20, but the program is built with go1\.\d+\.\d+\.$/);
+  });
+
+  it('keeps the counts of a program that panics, and exits with its status', async () => {
+    const r = await runCli(['count', '--json', fixture('panics')]);
+    assert.equal(r.code, 2, 'Go exits 2 on an unrecovered panic');
+    assert.match(r.stderr, /panic: assignment to entry in nil map/, 'the program\'s own panic output reaches stderr');
+    assert.match(r.stderr, /malloclens: the program exited with status 2 \(panic/);
+    const report = JSON.parse(r.stdout) as MallocReport;
+    const make = report.lines.find((l) => l.line === 7);
+    assert.equal(make?.count, 1);
+    assert.equal(make?.bytes, 4000, 'make([]int, 500) asks for 500 × 8 bytes');
+    assert.equal(report.program?.exitCode, 2);
+  });
+
+  it('keeps the counts of a program that calls os.Exit', async () => {
+    const r = await runCli(['count', '--json', fixture('exits')]);
+    assert.equal(r.code, 3);
+    const report = JSON.parse(r.stdout) as MallocReport;
+    assert.equal(report.lines.find((l) => l.line === 9)?.count, 1);
+    assert.equal(report.program?.exitCode, 3);
+    assert.equal(report.check?.complete ?? true, true);
+  });
+
+  it('passes stdin, stdout, stderr, arguments and the environment through to the program', async () => {
+    const r = await runCli(['count', fixture('echo'), '--', 'first', 'second arg'], { input: 'hello\nworld\n', env: { MALLOCLENS_TEST_ENV: 'inherited' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^echo: HELLO\necho: WORLD\n/, 'the program\'s output comes first, unchanged');
+    assert.match(r.stdout, /LOCATION\s+FUNCTION/);
+    assert.match(r.stderr, /args: first,second arg/);
+    assert.match(r.stderr, /env: inherited/);
+  });
+
+  it('counts a package\'s tests with --test', async () => {
+    const r = await runCli(['count', '--json', '--test', fixture('withtests')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.startsWith('PASS\n'), 'the test binary\'s own output comes first');
+    const report = JSON.parse(r.stdout.slice('PASS\n'.length)) as MallocReport;
+    const pair = report.lines.find((l) => l.file.endsWith('lib.go'));
+    assert.equal(pair?.count, 10, 'Pair allocates once per call, ten calls');
+    assert.equal(pair?.function, 'withtests.Pair', 'Delve names functions by the last element of their import path');
+  });
+
+  it('counts a single .go file outside any module', async () => {
+    const r = await runCli(['count', '--json', path.join(fixture('single'), 'hello.go')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.startsWith('hello\n'));
+    const report = JSON.parse(r.stdout.slice('hello\n'.length)) as MallocReport;
+    assert.ok(report.lines.some((l) => l.file.endsWith('hello.go') && l.line === 9 && l.count >= 1));
+  });
+
+  it('labels the report with the Go and Delve versions and the build flags', async () => {
+    const debug = JSON.parse((await runCli(['count', '--json', fixture('exits')])).stdout) as MallocReport;
+    assert.match(debug.go, /^go1\.\d+/);
+    assert.match(debug.delve, /^\d+\.\d+\.\d+$/);
+    assert.equal(debug.buildFlags, '-gcflags=all=-N -l');
+    assert.equal(debug.scope, 'run');
+    const optimized = JSON.parse((await runCli(['count', '--json', '--optimized', fixture('exits')])).stdout) as MallocReport;
+    assert.equal(optimized.buildFlags, '');
+  });
+});

@@ -1,0 +1,118 @@
+/** Running the real CLI against real Go programs, and the oracle the programs carry. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { MallocReport } from '../../src/core/report';
+
+export const ROOT = path.resolve(__dirname, '../../..');
+export const CLI = path.join(ROOT, 'dist', 'cli.js');
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+
+/** Where Debian's golang-1.19 package puts its toolchain. */
+export const GO119_BIN = '/usr/lib/go-1.19/bin';
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** 1-based numbers of the lines ending in `// case`, in order. */
+export function caseLines(file: string): number[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((text, i) => ({ text: text.trimEnd(), line: i + 1 }))
+    .filter((l) => l.text.endsWith('// case'))
+    .map((l) => l.line);
+}
+
+export interface OracleRow {
+  line: number;
+  source: string;
+  runtime: number;
+  counted: number;
+}
+
+export interface OracleRun {
+  report: MallocReport;
+  rows: OracleRow[];
+  cli: CliResult;
+}
+
+/**
+ * Counts a fixture whose `// case` lines measure themselves, and pairs each line's count with the
+ * program's own MemStats delta.
+ */
+export async function countWithOracle(fixture: string, flags: string[], env: NodeJS.ProcessEnv = {}): Promise<OracleRun> {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-test-'));
+  try {
+    const oracleFile = path.join(work, 'deltas.json');
+    const reportFile = path.join(work, 'report.json');
+    const dir = path.join(FIXTURES, fixture);
+    const cli = await runCli(['count', '--json', '-o', reportFile, ...flags, dir], { env: { ...env, MALLOCLENS_ORACLE_OUT: oracleFile } });
+    if (cli.code !== 0 || !existsSync(reportFile) || !existsSync(oracleFile)) {
+      throw new Error(`malloclens count failed (exit ${cli.code}):\n${cli.stderr}`);
+    }
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MallocReport;
+    const deltas = JSON.parse(readFileSync(oracleFile, 'utf8')) as number[];
+    const main = path.join(dir, 'main.go');
+    const source = readFileSync(main, 'utf8').split('\n');
+    const lines = caseLines(main);
+    if (lines.length !== deltas.length) throw new Error(`${lines.length} case lines but ${deltas.length} deltas`);
+    const rows = lines.map((line, i) => ({
+      line,
+      source: source[line - 1].trim(),
+      runtime: deltas[i],
+      counted: report.lines.find((l) => l.file === main && l.line === line)?.count ?? 0,
+    }));
+    return { report, rows, cli };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export function mismatches(rows: OracleRow[]): string[] {
+  return rows.filter((r) => r.runtime !== r.counted).map((r) => `line ${r.line}: runtime ${r.runtime}, malloclens ${r.counted}   ${r.source}`);
+}
+
+/** Processes this test suite could have left behind: debuggees it built and `dlv dap` servers it started. */
+export async function leftovers(): Promise<string[]> {
+  const ps = await new Promise<string>((resolve) => {
+    const child = spawn('ps', ['-eo', 'pid=,args=']);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', () => resolve(out));
+  });
+  return ps
+    .split('\n')
+    .filter((l) => /malloclens-build-|dlv dap --client-addr=(unix:)?\S*malloclens-/.test(l) || /dlv dap --client-addr=127\.0\.0\.1/.test(l))
+    .map((l) => l.trim());
+}
+
+export async function waitForNoLeftovers(timeoutMs = 2000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let left = await leftovers();
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = await leftovers();
+  }
+  return left;
+}
