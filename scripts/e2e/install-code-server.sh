@@ -26,9 +26,10 @@ log() { printf '[install-code-server] %s\n' "$*" >&2; }
 # libkrb5-dev + pkg-config: the 'kerberos' native module of VS Code's server builds against them.
 # ripgrep: replaces the binary @vscode/ripgrep would download (workbench search needs it).
 # chromium: the browser playwright-core drives (playwright cannot download its own here).
+# fonts-dejavu-core: without any font, screenshots show boxes instead of text.
 # g++/make/python3: node-gyp rebuilds of the native modules (normally present already).
 install_debian_packages() {
-  local wanted=(libkrb5-dev pkg-config ripgrep chromium)
+  local wanted=(libkrb5-dev pkg-config ripgrep chromium fonts-dejavu-core)
   command -v g++ >/dev/null || wanted+=(g++)
   command -v make >/dev/null || wanted+=(make)
   command -v python3 >/dev/null || wanted+=(python3)
@@ -61,6 +62,11 @@ install_code_server() {
   # Build in a sibling staging dir and rename at the end: an interrupted run never leaves a DEST
   # that looks usable. Paths inside node_modules are relative, so the rename is safe.
   local stage="$DEST.partial"
+  # Only ever delete what this script made: DEST may be a path the caller typed.
+  if [[ -e "$DEST" && ! -e "$DEST/node_modules/code-server" ]] && [[ -n "$(ls -A "$DEST" 2>/dev/null)" ]]; then
+    log "$DEST exists and is not a code-server install; refusing to replace it"
+    exit 1
+  fi
   rm -rf "$stage" "$DEST"
   mkdir -p "$stage"
   log "installing code-server $CS_VERSION into $stage (takes a few minutes)"

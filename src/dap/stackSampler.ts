@@ -12,7 +12,7 @@ export interface StackSample {
 }
 
 /** Enough for any allocation the probes saw (user frames sit within ~30 frames of the allocator). */
-const FIRST_LEVELS = 64;
+const FIRST_LEVELS = 20;
 const MORE_LEVELS = 512;
 
 function toFrame(f: P.StackFrame): StackFrame {

@@ -6,7 +6,9 @@
 // tests check what a person sees (DOM and screenshots) and trigger things through the UI.
 //
 // code-server is installed by scripts/e2e/install-code-server.sh; point MALLOCLENS_CODE_SERVER at
-// its entry.js to use another install.
+// its entry.js to use another install. Set MALLOCLENS_E2E_KEEP_TEMP=1 to keep the temp dirs
+// (user data, extensions, browser profile) after stop() for a look. Use one artifactsDir per
+// workbench: code-server.log and browser-console.log are overwritten by the next one.
 
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, WriteStream } from 'node:fs';
@@ -189,7 +191,8 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
 
     return new WorkbenchImpl(page, url, userDataDir, extensionsDir, artifactsDir, cleanup);
   } catch (err) {
-    await cleanup.run();
+    // The start failure is the error worth reporting; a failed teardown only goes to stderr.
+    await cleanup.run().catch((stopErr: unknown) => console.error(`e2e workbench teardown: ${String(stopErr)}`));
     throw err;
   }
 }
@@ -310,7 +313,7 @@ class Cleanup {
     // Chromium's crashpad handlers double-fork away from the browser's tree; they, like every
     // process of ours, name a path under the temp root on their command line.
     for (const pid of allPids()) {
-      if (!tracked.has(pid) && readCmdline(pid).includes(this.tempRoot)) tracked.set(pid, startTime(pid) ?? '');
+      if (pid !== process.pid && !tracked.has(pid) && readCmdline(pid).includes(this.tempRoot)) tracked.set(pid, startTime(pid) ?? '');
     }
     return tracked;
   }

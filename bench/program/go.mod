@@ -1,0 +1,3 @@
+module example.com/benchprogram
+
+go 1.19
