@@ -10,6 +10,16 @@ export interface AllocationHit {
   /** Innermost first; frame 0 is the allocator. */
   frames: StackFrame[];
   goroutine?: number;
+  /** What an inspector learned about the object (kind, type, elements…), for statement anatomy. */
+  details?: Record<string, unknown>;
+}
+
+/** One allocation of a line, in the order it happened (kept only when asked for: line scope). */
+export interface AllocationRecord {
+  bytes: number;
+  /** The call path below the line, outermost first. */
+  frames: string[];
+  [detail: string]: unknown;
 }
 
 export interface Amount {
@@ -26,6 +36,8 @@ export interface LineTally extends Amount {
   line: number;
   function: string;
   paths: PathTally[];
+  /** Every allocation in order, when the tally keeps them (line scope). */
+  allocations?: AllocationRecord[];
 }
 
 export interface BucketTally extends Amount {
@@ -38,6 +50,7 @@ interface MutableLine extends Amount {
   line: number;
   function: string;
   paths: Map<string, PathTally>;
+  allocations: AllocationRecord[];
 }
 
 function byAmount(a: Amount, b: Amount): number {
@@ -59,7 +72,8 @@ export class Tally {
   /** Bumped on every change so that observers can throttle. */
   generation = 0;
 
-  constructor(private readonly roots: UserCodeRoots) {}
+  /** `keepAllocations`: remember each allocation in order (for a statement's anatomy), not just sums. */
+  constructor(private readonly roots: UserCodeRoots, private readonly keepAllocations = false) {}
 
   record(hit: AllocationHit): Attribution {
     const where = attribute(hit.frames, this.roots);
@@ -68,12 +82,14 @@ export class Tally {
     this.generation += 1;
     if (where.kind === 'line') {
       const key = `${where.file}:${where.line}`;
-      const line = this.lines.get(key) ?? {
-        file: where.file, line: where.line, function: where.function, count: 0, bytes: 0, paths: new Map(),
+      const line: MutableLine = this.lines.get(key) ?? {
+        file: where.file, line: where.line, function: where.function, count: 0, bytes: 0, paths: new Map(), allocations: [],
       };
       line.count += 1;
       line.bytes += hit.size;
-      addPath(line.paths, callPath(hit.frames, where.frameIndex), hit.size);
+      const path = callPath(hit.frames, where.frameIndex);
+      addPath(line.paths, path, hit.size);
+      if (this.keepAllocations) line.allocations.push({ ...hit.details, bytes: hit.size, frames: path });
       this.lines.set(key, line);
     } else {
       const bucket = this.buckets.get(where.bucket) ?? { count: 0, bytes: 0, paths: new Map() };
@@ -88,7 +104,10 @@ export class Tally {
   /** Lines sorted by count, then bytes; paths likewise. */
   lineTallies(): LineTally[] {
     return [...this.lines.values()]
-      .map((l) => ({ file: l.file, line: l.line, function: l.function, count: l.count, bytes: l.bytes, paths: [...l.paths.values()].sort(byAmount) }))
+      .map((l) => ({
+        file: l.file, line: l.line, function: l.function, count: l.count, bytes: l.bytes, paths: [...l.paths.values()].sort(byAmount),
+        ...(this.keepAllocations ? { allocations: [...l.allocations] } : {}),
+      }))
       .sort((a, b) => byAmount(a, b) || a.file.localeCompare(b.file) || a.line - b.line);
   }
 

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MallocReport } from '../core/report';
 import { formatVersion, parseVersion } from '../core/versions';
-import { CountingSession, LineTarget } from './countingSession';
+import { AllocationInspector, CountingSession, LineTarget } from './countingSession';
 import { locateDelve } from './delveLocator';
 import { DelveProcess } from './delveProcess';
 import { buildProgram, userCodeRoots } from './goToolchain';
@@ -23,6 +23,8 @@ export interface CountRunOptions {
   optimized: boolean;
   programArgs: string[];
   line?: LineTarget;
+  /** Looks closer at each counted allocation (statement anatomy); lists them in order in the report. */
+  inspector?: AllocationInspector;
   /** The program's working directory. */
   cwd: string;
   env: NodeJS.ProcessEnv;
@@ -56,7 +58,7 @@ export async function countAllocations(options: CountRunOptions): Promise<Malloc
     const proxy = new DapProxy(proxySide, delve.connection, options.log);
     const session = new CountingSession(proxy, {
       roots, delveVersion: formatVersion(found.version), goVersion: built.goVersion,
-      buildFlags: built.buildFlags, line: options.line, log: options.log,
+      buildFlags: built.buildFlags, line: options.line, inspector: options.inspector, log: options.log,
     });
     proxy.setHooks(session.hooks());
     const client = new HeadlessClient(clientSide);

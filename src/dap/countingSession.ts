@@ -5,7 +5,7 @@
  */
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import { AllocatorSet, allocatorsFor, isNestedAllocatorHit } from '../core/allocators';
-import { isUserFile, UserCodeRoots } from '../core/attribution';
+import { isUserFile, StackFrame, UserCodeRoots } from '../core/attribution';
 import { buildReport, MallocReport, ProgramEnd, Scope } from '../core/report';
 import { Tally } from '../core/tally';
 import { parseVersion } from '../core/versions';
@@ -19,6 +19,14 @@ export interface LineTarget {
   line: number;
   /** Last line of the statement, when it spans several. */
   endLine?: number;
+}
+
+/**
+ * Looks closer at one counted allocation while the target is still stopped in the allocator
+ * (statement anatomy: kind, type, elements). Only used where its cost is acceptable (line scope).
+ */
+export interface AllocationInspector {
+  inspect(allocation: { goroutine: number; size: number; frames: StackFrame[]; allocator: string }, sampler: StackSampler): Promise<Record<string, unknown> | undefined>;
 }
 
 export interface CountingOptions {
@@ -35,6 +43,8 @@ export interface CountingOptions {
    * can be inside the allocator at a time. Default true.
    */
   serialize?: boolean;
+  /** Consulted for every counted allocation; with it, the report lists each allocation in order. */
+  inspector?: AllocationInspector;
   log?: (line: string) => void;
 }
 
@@ -71,7 +81,7 @@ export class CountingSession {
   private readonly listeners: ((report: MallocReport) => void)[] = [];
 
   constructor(private readonly proxy: DapProxy, private readonly options: CountingOptions) {
-    this.tally = new Tally(options.roots);
+    this.tally = new Tally(options.roots, options.inspector !== undefined);
     this.bps = new HiddenBreakpoints(proxy);
     this.sampler = new StackSampler(proxy);
     const delve = parseVersion(options.delveVersion);
@@ -409,7 +419,10 @@ export class CountingSession {
       this.foreignHits += 1;
       return;
     }
-    this.tally.record({ size, frames: sample.frames, goroutine });
+    const details = this.options.inspector
+      ? await this.options.inspector.inspect({ goroutine, size, frames: sample.frames, allocator: sample.frames[0]?.name ?? '' }, this.sampler)
+      : undefined;
+    this.tally.record({ size, frames: sample.frames, goroutine, details });
   }
 
   private async onExitPath(): Promise<void> {
