@@ -4,7 +4,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MallocReport } from '../../src/core/report';
-import { FIXTURES, runCli, waitForNoLeftovers } from './helpers';
+import { spawn } from 'node:child_process';
+import { FIXTURES, leftovers, markedEnv, runCli, waitForNoLeftovers } from './helpers';
 
 const fixture = (name: string) => path.join(FIXTURES, name);
 
@@ -20,6 +21,16 @@ describe('malloclens count (CLI)', function () {
 
   afterEach(async () => {
     assert.deepEqual(await waitForNoLeftovers(), [], 'no dlv or debuggee process is left behind');
+  });
+
+  it('can see a process it left behind (the guard of the other tests works)', async () => {
+    const sleeper = spawn('sleep', ['30'], { env: markedEnv(), stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      assert.ok((await leftovers()).some((l) => l.startsWith(`${sleeper.pid} sleep 30`)));
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
   });
 
   it('prints a table sorted by count, with location, function, count, bytes and main path', async () => {

@@ -1,6 +1,6 @@
 /** Running the real CLI against real Go programs, and the oracle the programs carry. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MallocReport } from '../../src/core/report';
@@ -18,11 +18,21 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * Every process this test run starts (the CLI, Delve, the debuggee) inherits this marker in its
+ * environment, so leftovers are found precisely even when other test runs share the machine.
+ */
+export const RUN_MARKER = `MALLOCLENS_TEST_RUN=${process.pid}-${Date.now()}`;
+export function markedEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const [name, value] = RUN_MARKER.split('=');
+  return { ...process.env, ...env, [name]: value };
+}
+
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, ...options.env },
+      env: markedEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -93,18 +103,22 @@ export function mismatches(rows: OracleRow[]): string[] {
   return rows.filter((r) => r.runtime !== r.counted).map((r) => `line ${r.line}: runtime ${r.runtime}, malloclens ${r.counted}   ${r.source}`);
 }
 
-/** Processes this test suite could have left behind: debuggees it built and `dlv dap` servers it started. */
+/** Processes started by this test run that are still alive (found by RUN_MARKER in their environment). */
 export async function leftovers(): Promise<string[]> {
-  const ps = await new Promise<string>((resolve) => {
-    const child = spawn('ps', ['-eo', 'pid=,args=']);
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', () => resolve(out));
-  });
-  return ps
-    .split('\n')
-    .filter((l) => /malloclens-build-|dlv dap --client-addr=(unix:)?\S*malloclens-/.test(l) || /dlv dap --client-addr=127\.0\.0\.1/.test(l))
-    .map((l) => l.trim());
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`, 'latin1');
+      if (!environ.split('\0').includes(RUN_MARKER)) continue;
+      const status = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      if (/^\d+ \(.*\) Z /.test(status)) continue; // a zombie is already dead
+      found.push(`${entry} ${readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').join(' ').trim()}`);
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
 }
 
 export async function waitForNoLeftovers(timeoutMs = 2000): Promise<string[]> {
