@@ -1,4 +1,6 @@
 /** Command-line parsing for `malloclens`. Hand-written: a handful of flags does not need a library. */
+import { DapArgs, parseDapArgs } from './dap';
+import { UsageError } from './usageError';
 
 export interface CountArgs {
   command: 'count';
@@ -8,14 +10,16 @@ export interface CountArgs {
   optimized: boolean;
   test: boolean;
   makeRows: boolean;
+  /** Count with the runtime's own allocation profile (native speed) instead of a stop per allocation. */
+  fast?: boolean;
   dlv?: string;
   target: string;
   programArgs: string[];
 }
 
-export type CliArgs = CountArgs | { command: 'help' } | { command: 'version' };
+export type CliArgs = CountArgs | DapArgs | { command: 'help' } | { command: 'version' };
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export const USAGE = `usage: malloclens count [flags] <package dir | file.go> [-- program args]
 
@@ -29,9 +33,12 @@ flags:
   --optimized         build as for production (without -gcflags=all=-N -l)
   --test              count the package's tests (go test -c)
   --make              list every make(...) call, including those that allocate nothing
+  --fast              read the runtime's own allocation profile: same counts, native speed
   --dlv PATH          the Delve to use (default: MALLOCLENS_DLV, PATH, GOBIN, GOPATH/bin)
 
 other commands:
+  malloclens dap [--listen=127.0.0.1:PORT] [--log] [-- dlv flags]
+                      a drop-in for \`dlv dap\` that counts: DAP on stdio, or on a loopback port
   malloclens version  print versions
   malloclens help     print this text`;
 
@@ -51,6 +58,7 @@ export function parseArgs(argv: string[]): CliArgs {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
   if (command === 'version' || command === '--version') return { command: 'version' };
+  if (command === 'dap') return parseDapArgs(rest);
   if (command !== 'count') throw new UsageError(`unknown command ${JSON.stringify(command)}`);
 
   const args: CountArgs = { command: 'count', json: false, optimized: false, test: false, makeRows: false, target: '', programArgs: [] };
@@ -79,6 +87,7 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--optimized': args.optimized = noValue(); break;
       case '--test': args.test = noValue(); break;
       case '--make': args.makeRows = noValue(); break;
+      case '--fast': args.fast = noValue(); break;
       case '--dlv': args.dlv = value(); break;
       case '-h': case '--help': return { command: 'help' };
       default:
@@ -88,5 +97,6 @@ export function parseArgs(argv: string[]): CliArgs {
   }
   if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'missing target (a package directory or .go file)' : `one target expected, got ${positional.join(' ')}`);
   args.target = positional[0];
+  if (args.fast && args.line) throw new UsageError('--fast counts the whole run; --line needs the breakpoint engine');
   return args;
 }

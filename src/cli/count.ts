@@ -1,13 +1,16 @@
 /** `malloclens count`: build, run under Delve through the counting proxy, print the per-line table. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { renderStatementAnatomy } from '../core/anatomyText';
 import { loadGoParser } from '../core/goSource';
 import { MallocReport } from '../core/report';
 import { renderLinesTable } from '../core/reportText';
+import { AnatomyInspector } from '../dap/allocationInspector';
 import type { LineTarget } from '../dap/countingSession';
 import { countAllocations } from '../dap/countRun';
 import { CountArgs, UsageError } from './args';
 import { makeRows, renderMakeRows } from './makeRows';
+import { predictionFor } from './statementPrediction';
 
 export interface CliIO {
   cwd: string;
@@ -43,6 +46,9 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
       optimized: args.optimized,
       programArgs: args.programArgs,
       line: await lineTarget(args, io.cwd),
+      fast: args.fast,
+      // One statement's allocations are few: each is worth a closer look (kind, type, elements).
+      inspector: args.line ? new AnatomyInspector() : undefined,
       cwd: io.cwd,
       env: io.env,
       dlvPath: args.dlv,
@@ -55,6 +61,13 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
   }
+  if (args.line) {
+    try {
+      report.prediction = await predictionFor(report, { target: path.resolve(io.cwd, args.target), test: args.test, optimized: args.optimized, env: io.env });
+    } catch (e) {
+      report.warnings.push(`No escape analysis: ${(e as Error).message}`);
+    }
+  }
 
   let text: string;
   if (args.json) {
@@ -63,6 +76,7 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
     text = renderMakeRows(await makeRows(report, path.resolve(io.cwd, args.target), args.test), report, io.cwd);
   } else {
     text = renderLinesTable(report, io.cwd);
+    if (report.scope === 'line' && report.statement?.reached) text += `\n\n${renderStatementAnatomy(report, io.cwd)}`;
   }
   if (args.output) writeFileSync(path.resolve(io.cwd, args.output), `${text}\n`);
   else io.stdout(`${text}\n`);

@@ -2,6 +2,7 @@
 import { PINNED_DELVE } from '../core/versions';
 import { parseArgs, USAGE, UsageError } from './args';
 import { runCount } from './count';
+import { runDap } from './dap';
 
 declare const MALLOCLENS_VERSION: string | undefined;
 
@@ -14,6 +15,8 @@ async function main(argv: string[]): Promise<number> {
     case 'version':
       process.stdout.write(`malloclens ${typeof MALLOCLENS_VERSION === 'string' ? MALLOCLENS_VERSION : 'dev'} (installs Delve ${PINNED_DELVE.version} when none fits)\n`);
       return 0;
+    case 'dap':
+      return runDap(args, typeof MALLOCLENS_VERSION === 'string' ? MALLOCLENS_VERSION : 'dev');
     case 'count':
       return runCount(args, {
         cwd: process.cwd(),

@@ -2,6 +2,7 @@
  * The report shape shared by the CLI's `--json`, the `malloclens/tally` DAP request and the
  * extension's "export JSON".
  */
+import type { EscapePrediction } from './escape';
 import { Amount, BucketTally, LineTally, Tally } from './tally';
 
 export type Scope = 'run' | 'line';
@@ -31,6 +32,8 @@ export interface MallocReport extends ReportMeta {
    */
   check?: { delveHits: number; skipped: number; complete: boolean };
   program?: ProgramEnd;
+  /** Line scope: the compiler's escape analysis of the statement, beside what was measured. */
+  prediction?: EscapePrediction;
   warnings: string[];
 }
 

@@ -12,6 +12,8 @@ export interface AllocationHit {
   goroutine?: number;
   /** What an inspector learned about the object (kind, type, elements…), for statement anatomy. */
   details?: Record<string, unknown>;
+  /** How many allocations of this size and stack the hit stands for (a profile bucket); default 1. */
+  count?: number;
 }
 
 /** One allocation of a line, in the order it happened (kept only when asked for: line scope). */
@@ -57,11 +59,11 @@ function byAmount(a: Amount, b: Amount): number {
   return b.count - a.count || b.bytes - a.bytes;
 }
 
-function addPath(paths: Map<string, PathTally>, frames: string[], size: number): void {
+function addPath(paths: Map<string, PathTally>, frames: string[], size: number, count = 1): void {
   const key = frames.join('\n');
   const entry = paths.get(key) ?? { frames, count: 0, bytes: 0 };
-  entry.count += 1;
-  entry.bytes += size;
+  entry.count += count;
+  entry.bytes += size * count;
   paths.set(key, entry);
 }
 
@@ -73,29 +75,38 @@ export class Tally {
   generation = 0;
 
   /** `keepAllocations`: remember each allocation in order (for a statement's anatomy), not just sums. */
-  constructor(private readonly roots: UserCodeRoots, private readonly keepAllocations = false) {}
+  constructor(private roots: UserCodeRoots, private readonly keepAllocations = false) {}
+
+  /**
+   * Attribution happens when an allocation is recorded, so roots learned late (a DAP launch names
+   * the program only after the session started) must arrive before the first allocation.
+   */
+  setRoots(roots: UserCodeRoots): void {
+    this.roots = roots;
+  }
 
   record(hit: AllocationHit): Attribution {
     const where = attribute(hit.frames, this.roots);
-    this.total.count += 1;
-    this.total.bytes += hit.size;
+    const n = hit.count ?? 1;
+    this.total.count += n;
+    this.total.bytes += hit.size * n;
     this.generation += 1;
     if (where.kind === 'line') {
       const key = `${where.file}:${where.line}`;
       const line: MutableLine = this.lines.get(key) ?? {
         file: where.file, line: where.line, function: where.function, count: 0, bytes: 0, paths: new Map(), allocations: [],
       };
-      line.count += 1;
-      line.bytes += hit.size;
+      line.count += n;
+      line.bytes += hit.size * n;
       const path = callPath(hit.frames, where.frameIndex);
-      addPath(line.paths, path, hit.size);
-      if (this.keepAllocations) line.allocations.push({ ...hit.details, bytes: hit.size, frames: path });
+      addPath(line.paths, path, hit.size, n);
+      if (this.keepAllocations) for (let i = 0; i < n; i++) line.allocations.push({ ...hit.details, bytes: hit.size, frames: path });
       this.lines.set(key, line);
     } else {
       const bucket = this.buckets.get(where.bucket) ?? { count: 0, bytes: 0, paths: new Map() };
-      bucket.count += 1;
-      bucket.bytes += hit.size;
-      addPath(bucket.paths, callPath(hit.frames, hit.frames.length), hit.size);
+      bucket.count += n;
+      bucket.bytes += hit.size * n;
+      addPath(bucket.paths, callPath(hit.frames, hit.frames.length), hit.size, n);
       this.buckets.set(where.bucket, bucket);
     }
     return where;

@@ -8,7 +8,7 @@ export interface DapEndpoint {
   onMessage(listener: (message: DapMessage) => void): void;
   /** Fired once, when the peer goes away or the stream becomes unreadable. */
   onClose(listener: (reason?: Error) => void): void;
-  /** Non-fatal decoding problems: the stream continues. */
+  /** Decoding problems; after a fatal one (`error.fatal`) the connection closes. */
   onProtocolError(listener: (error: FramingError) => void): void;
   close(): void;
 }
@@ -32,6 +32,8 @@ export class StreamConnection implements DapEndpoint {
       if ('message' in item) {
         this.events.emit('message', item.message);
       } else if (item.error.fatal) {
+        // Listeners may still write (to say what went wrong) before the connection closes.
+        this.events.emit('protocolError', item.error);
         this.shut(item.error);
       } else {
         this.events.emit('protocolError', item.error);

@@ -9,13 +9,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MallocReport } from '../core/report';
 import { formatVersion, parseVersion } from '../core/versions';
-import { AllocationInspector, CountingSession, LineTarget } from './countingSession';
+import type { AllocationInspector, LineTarget } from './countingSession';
 import { locateDelve } from './delveLocator';
 import { DelveProcess } from './delveProcess';
 import { buildProgram, userCodeRoots } from './goToolchain';
 import { HeadlessClient } from './headlessClient';
 import { memoryConnectionPair } from './memoryConnection';
 import { DapProxy } from './proxy';
+import { AllocationSession, createAllocationSession } from './sessionChoice';
 
 export interface CountRunOptions {
   target: string;
@@ -25,6 +26,8 @@ export interface CountRunOptions {
   line?: LineTarget;
   /** Looks closer at each counted allocation (statement anatomy); lists them in order in the report. */
   inspector?: AllocationInspector;
+  /** Fast mode: read the runtime's own allocation profile instead of stopping at every allocation. */
+  fast?: boolean;
   /** The program's working directory. */
   cwd: string;
   env: NodeJS.ProcessEnv;
@@ -56,9 +59,10 @@ export async function countAllocations(options: CountRunOptions): Promise<Malloc
     delve = await DelveProcess.start({ delve: found, cwd: built.packageDir, env: options.env, stdio: options.stdio });
     const [clientSide, proxySide] = memoryConnectionPair();
     const proxy = new DapProxy(proxySide, delve.connection, options.log);
-    const session = new CountingSession(proxy, {
+    const session = createAllocationSession(proxy, {
       roots, delveVersion: formatVersion(found.version), goVersion: built.goVersion,
       buildFlags: built.buildFlags, line: options.line, inspector: options.inspector, log: options.log,
+      fast: options.fast, binary: built.binary, env: options.env,
     });
     proxy.setHooks(session.hooks());
     const client = new HeadlessClient(clientSide);
@@ -69,7 +73,7 @@ export async function countAllocations(options: CountRunOptions): Promise<Malloc
   }
 }
 
-async function drive(client: HeadlessClient, delve: DelveProcess, session: CountingSession, binary: string, options: CountRunOptions): Promise<MallocReport> {
+async function drive(client: HeadlessClient, delve: DelveProcess, session: AllocationSession, binary: string, options: CountRunOptions): Promise<MallocReport> {
   const program: { error?: string } = {};
   const terminated = new Promise<void>((resolve) => {
     client.onEvent((event) => {
@@ -88,6 +92,7 @@ async function drive(client: HeadlessClient, delve: DelveProcess, session: Count
   await must(client.request('launch', {
     request: 'launch', mode: 'exec', program: binary, args: options.programArgs, cwd: options.cwd, env: {},
   }));
+  delve.rememberLaunchedProcesses();
   await initialized;
   await must(client.request('configurationDone'));
 

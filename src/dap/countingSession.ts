@@ -11,7 +11,7 @@ import { Tally } from '../core/tally';
 import { parseVersion } from '../core/versions';
 import { HiddenBreakpoints } from './hiddenBreakpoints';
 import type { DapProxy, ProxyHooks } from './proxy';
-import { StackSampler } from './stackSampler';
+import { StackSample, StackSampler } from './stackSampler';
 import { StepCommand, StepDriver, StepHost, StepOutcome } from './stepDriver';
 
 export interface LineTarget {
@@ -74,11 +74,17 @@ export class CountingSession {
   private expectContinued = 0;
   private swallowStepInterrupted = false;
   private pendingPause?: P.Request;
+  /** A pause forwarded to Delve whose stop has not been seen yet. */
+  private pauseInFlight = false;
   private inHiddenStop = false;
   private lineState: 'waiting' | 'counting' | 'done' = 'waiting';
   private lineGoroutine?: number;
+  /** Line scope: frames on the goroutine's stack at the statement (its frame's place from the bottom). */
+  private lineDepth?: number;
   private terminated = false;
   private readonly listeners: ((report: MallocReport) => void)[] = [];
+
+  private rearmAtConfigurationDone = false;
 
   constructor(private readonly proxy: DapProxy, private readonly options: CountingOptions) {
     this.tally = new Tally(options.roots, options.inspector !== undefined);
@@ -86,6 +92,12 @@ export class CountingSession {
     this.sampler = new StackSampler(proxy);
     const delve = parseVersion(options.delveVersion);
     this.hitCountsReadable = delve !== undefined && (delve.minor > 24 || (delve.minor === 24 && delve.patch >= 1));
+  }
+
+  /** Settings that a DAP session learns only from its launch or attach request. */
+  configure(settings: Partial<Pick<CountingOptions, 'roots' | 'buildFlags' | 'line' | 'goVersion'>>): void {
+    Object.assign(this.options, settings);
+    if (settings.roots) this.tally.setRoots(settings.roots);
   }
 
   get scope(): Scope {
@@ -120,7 +132,7 @@ export class CountingSession {
     );
   }
 
-  /** Hits on other goroutines while a statement is counted: seen by Delve, deliberately not counted. */
+  /** Hits on other goroutines (or past the statement's end) while a statement is counted: seen by Delve, deliberately not counted. */
   private foreignHits = 0;
 
   hooks(): ProxyHooks {
@@ -144,6 +156,9 @@ export class CountingSession {
       case 'configurationDone':
         await this.install();
         return false;
+      case 'restart':
+        this.forgetRun();
+        return false;
       case 'setFunctionBreakpoints':
         this.bps.forwardFunctionBreakpoints(request as P.SetFunctionBreakpointsRequest);
         return true;
@@ -152,6 +167,9 @@ export class CountingSession {
         return true;
       case 'setInstructionBreakpoints':
         this.bps.forwardInstructionBreakpoints(request as P.SetInstructionBreakpointsRequest);
+        return true;
+      case 'setDataBreakpoints':
+        this.bps.forwardRenumbered(request);
         return true;
       case 'next':
       case 'stepIn':
@@ -164,6 +182,9 @@ export class CountingSession {
           this.pendingPause = request;
           return true;
         }
+        // Delve ignores a pause that reaches it while it sits in a hidden stop the proxy has not
+        // seen yet (the next continue clears it): remember it, and honour it at that stop.
+        this.pauseInFlight = true;
         return false;
       case 'evaluate':
         return this.maybeCall(request as P.EvaluateRequest);
@@ -210,7 +231,31 @@ export class CountingSession {
     return (response.body as P.EvaluateResponse['body']).result.replace(/^"|"$/g, '');
   }
 
+  /**
+   * A restart runs the program again in the same session: the counts start over, and the allocator
+   * breakpoints are set afresh at the next configurationDone so that Delve's hit counts (the
+   * completeness check) start from zero too.
+   */
+  private forgetRun(): void {
+    this.tally.clear();
+    this.program = {};
+    this.skipped = 0;
+    this.foreignHits = 0;
+    this.harvestedHits = 0;
+    this.hitCountsLost = false;
+    this.terminated = false;
+    this.lineState = 'waiting';
+    this.lineGoroutine = undefined;
+    if (this.installed) this.rearmAtConfigurationDone = true;
+  }
+
   private async install(): Promise<void> {
+    if (this.rearmAtConfigurationDone) {
+      this.rearmAtConfigurationDone = false;
+      this.installed = false;
+      this.armed = false;
+      await this.bps.setFunctions(new Map());
+    }
     if (this.installed) return;
     this.installed = true;
     this.goVersion = await this.readGoVersion();
@@ -295,8 +340,10 @@ export class CountingSession {
         return previousWasHiddenStop && STEP_INTERRUPTED.test(output);
       }
       case 'breakpoint': {
-        const id = (event as P.BreakpointEvent).body.breakpoint.id;
-        return this.bps.isHidden(id);
+        const bp = (event as P.BreakpointEvent).body.breakpoint;
+        if (this.bps.isHidden(bp.id)) return true;
+        if (bp.id !== undefined) bp.id = this.bps.clientIds.clientId(bp.id);
+        return false;
       }
       case 'exited':
         this.program.exitCode = (event as P.ExitedEvent).body.exitCode;
@@ -322,6 +369,14 @@ export class CountingSession {
     return ids.length > 0 && ids.every((id) => this.bps.isHidden(id));
   }
 
+  /** A stop as the client sees it: its breakpoint IDs in the client's numbering. */
+  private forClient(event: P.StoppedEvent): P.StoppedEvent {
+    const ids = event.body.hitBreakpointIds;
+    if (!ids) return event;
+    // Delve's own breakpoints (unrecovered panic, fatal throw) have negative IDs and stay as they are.
+    return { ...event, body: { ...event.body, hitBreakpointIds: ids.map((id) => (id > 0 ? this.bps.clientIds.clientId(id) : id)) } };
+  }
+
   private onStopped(event: P.StoppedEvent): boolean {
     this.log(`stopped ${JSON.stringify(event.body)}${this.driver ? ' (stepping)' : ''}`);
     if (this.driver) {
@@ -334,11 +389,13 @@ export class CountingSession {
       void this.handleHiddenStop(event);
       return true;
     }
+    if (event.body.reason === 'pause') this.pauseInFlight = false;
     if (event.body.reason === 'pause' && this.armed) {
       // A pause that lands while a thread sits on an allocator breakpoint hides that hit.
       void this.presentAfterCheckingPause(event);
       return true;
     }
+    event.body.hitBreakpointIds = this.forClient(event).body.hitBreakpointIds;
     return false;
   }
 
@@ -349,7 +406,7 @@ export class CountingSession {
     } catch (e) {
       this.log(`checking a pause stop failed: ${e}`);
     } finally {
-      this.proxy.forwardEvent(event);
+      this.proxy.forwardEvent(this.forClient(event));
       this.proxy.release();
     }
   }
@@ -393,11 +450,16 @@ export class CountingSession {
     return false;
   }
 
+  private pauseWanted(): boolean {
+    return this.pendingPause !== undefined || this.pauseInFlight;
+  }
+
   private async resumeOrPause(goroutine: number): Promise<void> {
-    if (this.pendingPause) {
+    if (this.pauseWanted()) {
       const pause = this.pendingPause;
       this.pendingPause = undefined;
-      this.proxy.respond(pause);
+      this.pauseInFlight = false;
+      if (pause) this.proxy.respond(pause);
       this.proxy.sendEvent('stopped', { reason: 'pause', threadId: goroutine, allThreadsStopped: true, hitBreakpointIds: [] });
       return;
     }
@@ -415,7 +477,7 @@ export class CountingSession {
       this.skipped += 1;
       return;
     }
-    if (this.scope === 'line' && goroutine !== this.lineGoroutine) {
+    if (this.scope === 'line' && (goroutine !== this.lineGoroutine || (await this.pastStatementEnd(goroutine, sample)))) {
       this.foreignHits += 1;
       return;
     }
@@ -423,6 +485,22 @@ export class CountingSession {
       ? await this.options.inspector.inspect({ goroutine, size, frames: sample.frames, allocator: sample.frames[0]?.name ?? '' }, this.sampler)
       : undefined;
     this.tally.record({ size, frames: sample.frames, goroutine, details });
+  }
+
+  /**
+   * Line scope: an allocation by the statement's own frame on a line outside the statement. A
+   * cancelled step resumes at the call's return address, which for `_ = f()` is already the next
+   * line's code; stepping on from there runs that line before the step ends, and what it allocates
+   * is not the statement's. Deeper frames (callees, recursion) belong to the statement wherever they are.
+   */
+  private async pastStatementEnd(goroutine: number, sample: StackSample): Promise<boolean> {
+    const line = this.options.line!;
+    const index = sample.frames.findIndex((f) => isUserFile(f.path, this.options.roots));
+    const frame = sample.frames[index];
+    if (index < 0 || frame.path !== line.file || frame.line === undefined) return false;
+    if (frame.line >= line.line && frame.line <= (line.endLine ?? line.line)) return false;
+    const depth = sample.complete ? sample.frames.length : await this.sampler.depth(goroutine);
+    return depth - index === this.lineDepth;
   }
 
   private async onExitPath(): Promise<void> {
@@ -443,6 +521,7 @@ export class CountingSession {
         if (!response.success) throw new Error(`${command}: ${response.message}`);
       },
       stack: async (g) => (await this.sampler.framesUntil(g, () => false)).raw,
+      position: (g) => this.position(g),
       armReturn: async (g, frame) => {
         const frameoff = await this.sampler.integer('runtime.frameoff', frame.id);
         const condition = `runtime.curg.goid == ${g}${frameoff === undefined ? '' : ` && runtime.frameoff == ${frameoff}`}`;
@@ -459,17 +538,23 @@ export class CountingSession {
       },
       absorbHiddenStop: (e) => this.absorbHiddenStop(e),
       isHiddenStop: (e) => this.isHiddenStop(e),
-      pauseWanted: () => this.pendingPause !== undefined,
+      pauseWanted: () => this.pauseWanted(),
     };
+  }
+
+  private async position(goroutine: number): Promise<string> {
+    const top = (await this.sampler.frames(goroutine, 1)).frames[0];
+    return `${top?.path ?? top?.name}:${top?.line}`;
   }
 
   private async userStep(request: P.Request): Promise<void> {
     const goroutine = (request.arguments as { threadId: number }).threadId;
     const depth = await this.sampler.depth(goroutine);
+    const from = await this.position(goroutine);
     const driver = new StepDriver(this.stepHost());
     this.driver = driver;
     void driver
-      .run(goroutine, depth, request.command as StepCommand, () => this.proxy.forward(request))
+      .run(goroutine, depth, request.command as StepCommand, () => this.proxy.forward(request), from)
       .then((outcome) => this.endUserStep(outcome))
       .catch((e) => this.log(`step: ${(e as Error).stack ?? e}`))
       .finally(() => {
@@ -480,7 +565,7 @@ export class CountingSession {
   private endUserStep(outcome: StepOutcome): void {
     this.driver = undefined;
     if (outcome.kind === 'stopped') {
-      this.proxy.forwardEvent(outcome.event);
+      this.proxy.forwardEvent(this.forClient(outcome.event));
     } else if (outcome.kind === 'paused') {
       void this.resumeOrPause(outcome.goroutine);
     }
@@ -498,13 +583,18 @@ export class CountingSession {
     this.lineState = 'counting';
     this.lineGoroutine = goroutine;
     const depth = await this.sampler.depth(goroutine);
+    this.lineDepth = depth;
     await this.arm();
     const host = this.stepHost();
     let outcome: StepOutcome;
     for (;;) {
       const driver = new StepDriver(host);
       this.driver = driver;
-      outcome = await driver.run(goroutine, depth, 'next', () => void host.send('next', { threadId: goroutine }));
+      // Optimized code can return from a call onto an instruction the line table gives the next
+      // line while the statement goes on (a loop's append): there a line change does not end the
+      // step, and what runs past the statement's end is left out by pastStatementEnd instead.
+      const from = this.options.buildFlags.includes('-N') ? await this.position(goroutine) : undefined;
+      outcome = await driver.run(goroutine, depth, 'next', () => void host.send('next', { threadId: goroutine }), from);
       this.driver = undefined;
       if (outcome.kind !== 'stopped' || !(await this.stillInStatement(outcome.event, goroutine, depth))) break;
     }
@@ -513,7 +603,7 @@ export class CountingSession {
     await this.disarm();
     if (outcome.kind === 'stopped' && outcome.event.body.reason !== 'step') {
       // Something the user must see (an exception, their own breakpoint) ended the statement.
-      this.proxy.forwardEvent(outcome.event);
+      this.proxy.forwardEvent(this.forClient(outcome.event));
       return true;
     }
     return false;

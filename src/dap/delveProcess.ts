@@ -21,6 +21,8 @@ export interface DelveStartOptions {
   stdio: 'inherit' | 'pipe';
   /** Extra `dlv dap` flags (e.g. --log, --log-output). */
   extraArgs?: string[];
+  /** Descriptors above 2 that Delve inherits at the same number (e.g. 3 for `--log-dest=3`). */
+  inheritFds?: number[];
   connectTimeoutMs?: number;
 }
 
@@ -43,12 +45,13 @@ export class DelveProcess {
   private exitInfo?: { code: number | null; signal: NodeJS.Signals | null };
   private stderrTail = '';
   private socketDir?: string;
+  /** Processes Delve launched (the debuggee), remembered while Delve lives: Delve does not set PTRACE_O_EXITKILL, so a killed Delve leaves its debuggee running. */
+  private readonly launched = new Set<number>();
 
   private constructor(readonly child: ChildProcess, readonly connection: StreamConnection) {
     this.exited = new Promise((resolve) => {
       const done = (code: number | null, signal: NodeJS.Signals | null) => {
         this.exitInfo = { code, signal };
-        live.delete(this);
         resolve(this.exitInfo);
       };
       if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode, child.signalCode);
@@ -73,11 +76,12 @@ export class DelveProcess {
     installExitHook();
     const { listener, address, socketDir } = await listen(options);
     const args = ['dap', `--client-addr=${address}`, ...(options.extraArgs ?? [])];
-    const child = spawn(options.delve.path, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: options.stdio === 'inherit' ? 'inherit' : ['pipe', 'pipe', 'pipe'],
-    });
+    const stdio: (number | 'pipe' | 'inherit' | 'ignore')[] = options.stdio === 'inherit' ? ['inherit', 'inherit', 'inherit'] : ['pipe', 'pipe', 'pipe'];
+    for (const fd of options.inheritFds ?? []) {
+      while (stdio.length < fd) stdio.push('ignore');
+      stdio[fd] = fd;
+    }
+    const child = spawn(options.delve.path, args, { cwd: options.cwd, env: options.env ?? process.env, stdio });
     let stderrTail = '';
     child.stderr?.on('data', (d: Buffer) => (stderrTail = (stderrTail + d.toString()).slice(-4000)));
 
@@ -100,13 +104,18 @@ export class DelveProcess {
     return proc;
   }
 
+  /** Notes Delve's current children as its debuggee (call after a launch; never after an attach). */
+  rememberLaunchedProcesses(): void {
+    if (this.child.pid && !this.hasExited) for (const pid of descendants(this.child.pid)) this.launched.add(pid);
+  }
+
   /**
    * Ends the session: closes the connection (Delve then ends the debuggee it launched), waits up to
    * `graceMs`, then kills whatever is left of Delve and its children.
    */
   async stop(graceMs = 1500): Promise<void> {
     const pid = this.child.pid;
-    const children = pid && !this.hasExited ? descendants(pid) : [];
+    const children = [...new Set([...(pid && !this.hasExited ? descendants(pid) : []), ...this.launched])];
     this.connection.close();
     await Promise.race([this.exited, new Promise((r) => setTimeout(r, graceMs))]);
     const leftovers = [...(this.hasExited ? [] : [pid!]), ...children.filter(isAlive)];
@@ -115,13 +124,14 @@ export class DelveProcess {
       await Promise.race([this.exited, new Promise((r) => setTimeout(r, 500))]);
     }
     cleanupSocketDir(this.socketDir);
+    live.delete(this);
   }
 
   /** Synchronous last resort, for process exit. */
   killNow(): void {
     const pid = this.child.pid;
-    if (!pid || this.hasExited) return;
-    killHard([...descendants(pid), pid]);
+    const alive = pid && !this.hasExited ? [...descendants(pid), pid] : [];
+    killHard([...alive, ...[...this.launched].filter(isAlive)]);
     cleanupSocketDir(this.socketDir);
   }
 }

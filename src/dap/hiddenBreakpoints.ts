@@ -7,6 +7,7 @@
  * breakpoint's ID when a request names it again.
  */
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
+import { BreakpointIds } from './breakpointIds';
 import type { DapProxy } from './proxy';
 
 export interface HiddenBreakpointSpec {
@@ -28,8 +29,10 @@ function returned(response: P.Response): P.Breakpoint[] {
   return (response.body as Returned)?.breakpoints ?? [];
 }
 
-function cut(response: P.Response, all: P.Breakpoint[], keep: number): P.Response {
-  return { ...response, body: { ...(response.body as object), breakpoints: all.slice(0, keep) } } as P.Response;
+function cut(response: P.Response, all: P.Breakpoint[], keep: number, ids: BreakpointIds): P.Response {
+  const breakpoints = all.slice(0, keep).map((b) => ({ ...b }));
+  ids.rewriteAll(breakpoints);
+  return { ...response, body: { ...(response.body as object), breakpoints } } as P.Response;
 }
 
 export class HiddenBreakpoints {
@@ -43,6 +46,8 @@ export class HiddenBreakpoints {
   /** Hidden function names the client also asked for: the client's entry wins and its stops stay visible. */
   readonly shadowed = new Set<string>();
   private lastUnverified = new Map<string, string>();
+  /** The IDs the client sees for its own breakpoints. */
+  readonly clientIds = new BreakpointIds();
 
   constructor(private readonly proxy: DapProxy) {}
 
@@ -99,7 +104,7 @@ export class HiddenBreakpoints {
       const all = returned(response);
       this.forget('function');
       this.learn('function', hiddenNames, all, userCount);
-      return cut(response, all, userCount);
+      return cut(response, all, userCount, this.clientIds);
     });
   }
 
@@ -125,7 +130,7 @@ export class HiddenBreakpoints {
   forwardInstructionBreakpoints(request: P.SetInstructionBreakpointsRequest): void {
     this.userInstructions = request.arguments?.breakpoints ?? [];
     if (this.hiddenInstructions.size === 0) {
-      this.proxy.forward(request);
+      this.proxy.forward(request, request.arguments, (response) => cut(response, returned(response), returned(response).length, this.clientIds));
       return;
     }
     const { breakpoints, hiddenRefs } = this.mergedInstructions();
@@ -134,7 +139,7 @@ export class HiddenBreakpoints {
       const all = returned(response);
       this.forget('instruction');
       this.learn('instruction', hiddenRefs, all, userCount);
-      return cut(response, all, userCount);
+      return cut(response, all, userCount, this.clientIds);
     });
   }
 
@@ -146,6 +151,11 @@ export class HiddenBreakpoints {
     this.forget('instruction');
     this.learn('instruction', hiddenRefs, returned(response), this.userInstructions.length);
     return [...this.ids.entries()].filter(([, h]) => h.kind === 'instruction').map(([id]) => id);
+  }
+
+  /** Other breakpoint requests (data breakpoints) carry IDs from the same counter. */
+  forwardRenumbered(request: P.Request): void {
+    this.proxy.forward(request, request.arguments, (response) => cut(response, returned(response), returned(response).length, this.clientIds));
   }
 
   // ---- source breakpoints ----------------------------------------------------------------
@@ -166,7 +176,7 @@ export class HiddenBreakpoints {
     const path = request.arguments.source.path;
     if (path) this.userSources.set(path, request.arguments);
     if (!path || !this.hiddenSources.has(path)) {
-      this.proxy.forward(request);
+      this.proxy.forward(request, request.arguments, (response) => cut(response, returned(response), returned(response).length, this.clientIds));
       return;
     }
     const { args, hiddenLines, userCount } = this.mergedSource(path);
@@ -174,7 +184,7 @@ export class HiddenBreakpoints {
       const all = returned(response);
       this.forget('source', `${path}:`);
       this.learn('source', hiddenLines.map((l) => `${path}:${l}`), all, userCount);
-      return cut(response, all, userCount);
+      return cut(response, all, userCount, this.clientIds);
     });
   }
 

@@ -15,6 +15,8 @@ export interface ProxyHooks {
   onClientRequest?(request: P.Request): boolean | Promise<boolean>;
   /** Sees each Delve event in arrival order; return true to keep it from the client. */
   onDelveEvent?(event: P.Event): boolean;
+  /** Sees Delve's response to a client request, as it goes to the client. */
+  onClientResponse?(response: P.Response): void;
   /** Delve's side went away (process exit, socket closed, unreadable stream). */
   onDelveClosed?(reason?: Error): void;
   /** The client went away. */
@@ -43,11 +45,17 @@ export class DapProxy {
   private delveOpen = true;
   private clientOpen = true;
 
+  /**
+   * `firstClientSeq`: where this proxy's numbering of messages to the client starts, when someone
+   * else already spoke to the client on the same connection.
+   */
   constructor(
     private readonly client: DapEndpoint,
     private readonly delve: DapEndpoint,
     private readonly log: (line: string) => void = () => {},
+    firstClientSeq = 1,
   ) {
+    this.toClientSeq = firstClientSeq;
     client.onMessage((m) => this.fromClient(m));
     delve.onMessage((m) => this.fromDelve(m));
     client.onProtocolError((e) => this.log(`client sent a malformed message: ${e.message}`));
@@ -195,6 +203,7 @@ export class DapProxy {
       let out: P.Response = { ...response, request_seq: pending.clientSeq };
       if (pending.transform && response.success) out = pending.transform(out);
       this.sendToClient({ ...out });
+      this.hooks.onClientResponse?.(out);
     } else if (message.type === 'event') {
       const event = message as unknown as P.Event;
       let swallow = false;

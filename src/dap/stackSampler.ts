@@ -46,10 +46,15 @@ export class StackSampler {
 
   /** Evaluates an integer expression in a frame (by default the stopped goroutine's innermost). */
   async integer(expression: string, frameId?: number): Promise<number | undefined> {
+    const result = await this.evaluate(expression, frameId);
+    const m = result === undefined ? null : /^-?\d+/.exec(result.trim());
+    return m ? Number(m[0]) : undefined;
+  }
+
+  /** Delve's rendering of an expression's value in a frame, or undefined when Delve cannot evaluate it. */
+  async evaluate(expression: string, frameId?: number): Promise<string | undefined> {
     const response = await this.proxy.request('evaluate', { expression, context: 'repl', ...(frameId === undefined ? {} : { frameId }) });
     if (!response.success) return undefined;
-    const result = (response.body as P.EvaluateResponse['body']).result;
-    const m = /^-?\d+/.exec(result.trim());
-    return m ? Number(m[0]) : undefined;
+    return (response.body as P.EvaluateResponse['body']).result;
   }
 }

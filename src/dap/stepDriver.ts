@@ -23,6 +23,8 @@ export interface StepHost {
   send(command: string, args: object): Promise<void>;
   /** The goroutine's whole stack, innermost first. */
   stack(goroutine: number): Promise<P.StackFrame[]>;
+  /** Where the goroutine is: its innermost frame's file and line (without it, a step whose call ended its line may overshoot by a line). */
+  position?(goroutine: number): Promise<string>;
   /** Sets the hidden return breakpoint for `frame` (a caller frame of `goroutine`). */
   armReturn(goroutine: number, frame: P.StackFrame): Promise<void>;
   disarmReturn(): Promise<void>;
@@ -83,15 +85,16 @@ export class StepDriver {
    * Runs `command` on `goroutine`, whose stack is `depth` frames deep. `start` sends the first
    * request (the client's own, forwarded, or one of the proxy's).
    */
-  async run(goroutine: number, depth: number, command: StepCommand, start: () => void): Promise<StepOutcome> {
+  async run(goroutine: number, depth: number, command: StepCommand, start: () => void, from?: string): Promise<StepOutcome> {
     try {
-      return await this.drive(goroutine, depth, command, start);
+      return await this.drive(goroutine, depth, command, start, from);
     } finally {
       if (this.returning) await this.host.disarmReturn().catch(() => undefined);
     }
   }
 
-  private async drive(goroutine: number, depth: number, command: StepCommand, start: () => void): Promise<StepOutcome> {
+  /** `from`: the position (`file:line`) the step starts at, as `position` gives it. */
+  private async drive(goroutine: number, depth: number, command: StepCommand, start: () => void, from?: string): Promise<StepOutcome> {
     start();
     for (;;) {
       const event = await this.next();
@@ -102,6 +105,11 @@ export class StepDriver {
         this.returning = false;
         await this.host.disarmReturn();
         if (this.host.pauseWanted()) return { kind: 'paused', goroutine };
+        // A call that ends its line returns onto the next line's first instruction: that is where
+        // next (or stepIn, with no call left on the line) would have stopped.
+        if (command !== 'stepOut' && from !== undefined && this.host.position && (await this.host.position(goroutine)) !== from) {
+          return { kind: 'stopped', event: { ...event, body: { reason: 'step', threadId: goroutine, allThreadsStopped: true } } };
+        }
         await this.host.send(command, { threadId: goroutine });
         continue;
       }

@@ -49,6 +49,8 @@ export interface Workbench {
   readonly extensionsDir: string;
   /** Runs a command by its palette label (e.g. "Malloclens: Count Allocations"): F1, type, Enter. */
   runCommand(label: string): Promise<void>;
+  /** Types `query` into the open quick input, waits until the focused row is `rowText`, then Enter. */
+  pick(query: string, rowText?: string): Promise<void>;
   /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor tab. */
   openFile(relativePath: string): Promise<void>;
   /** Waits until the active editor shows `text` (only rendered lines count: Monaco virtualizes). */
@@ -255,7 +257,7 @@ class WorkbenchImpl implements Workbench {
   }
 
   /** Types into the open quick input, waits until the focused row is `rowText`, then Enter. */
-  private async pick(query: string, rowText: string): Promise<void> {
+  async pick(query: string, rowText = query): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
     // Type after what the palette put there (">" for commands) so the mode stays the same.
@@ -270,8 +272,20 @@ class WorkbenchImpl implements Workbench {
       const rows = await this.page.locator('.quick-input-widget .monaco-list-row').allTextContents();
       throw new Error(`no quick-input row "${rowText}" focused after typing "${query}"; rows: ${JSON.stringify(rows)}`, { cause: err });
     }
+    const typed = await input.inputValue();
     await input.press('Enter');
-    await input.waitFor({ state: 'hidden', timeout: 15_000 });
+    // Done when the quick input closes, or when the command opened a quick input of its own
+    // (e.g. "Debug: Select and Start Debugging" asks for a configuration): the widget then
+    // stays but its text starts over.
+    await this.page.waitForFunction(
+      (typed) => {
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): { value: string; offsetParent: unknown } | null } }).document;
+        const box = doc.querySelector('.quick-input-widget .quick-input-box input');
+        return !box || box.offsetParent === null || box.value !== typed;
+      },
+      typed,
+      { timeout: 15_000 },
+    );
   }
 }
 

@@ -1,0 +1,74 @@
+/**
+ * Which count each line of a file shows inline, when several sources have counted it: per line the
+ * newest source wins (a statement counted after a run shows the statement's count, a run started
+ * after it shows the run's). Of debug sessions only the newest one that counted the file takes
+ * part, so that a new run does not mix with an old one. Zero is an answer for a counted statement.
+ */
+import { formatAmount } from './amountText';
+import { heatLevel, HeatLevel, passesMinimumShare } from './heat';
+import type { MallocReport } from './report';
+import type { LineTally } from './tally';
+
+export interface CountSource {
+  id: string;
+  label: string;
+  kind: 'debug' | 'statement';
+  report: MallocReport;
+  /** When it started: orders sources (a live session's updates do not make it newer). */
+  started: number;
+}
+
+export interface LineCount {
+  line: number;
+  tally: LineTally;
+  level: HeatLevel;
+  text: string;
+  source: CountSource;
+}
+
+/** The report's lines, plus a zero line for a statement that was reached and allocated nothing. */
+export function countedLines(report: MallocReport): LineTally[] {
+  const s = report.statement;
+  if (report.scope !== 'line' || !s?.reached || report.lines.some((l) => l.file === s.file && l.line === s.line)) return report.lines;
+  return [...report.lines, { file: s.file, line: s.line, function: '', count: 0, bytes: 0, paths: [] }];
+}
+
+function newest(a: CountSource, b: CountSource): CountSource {
+  return b.started > a.started ? b : a;
+}
+
+/** Sources that may show counts in `file`: the newest debug session that counted it, and every statement count. */
+function candidates(sources: readonly CountSource[], file: string): CountSource[] {
+  const inFile = sources.filter((s) => countedLines(s.report).some((l) => l.file === file));
+  const debug = inFile.filter((s) => s.kind === 'debug').reduce<CountSource | undefined>((a, b) => (a ? newest(a, b) : b), undefined);
+  return [...(debug ? [debug] : []), ...inFile.filter((s) => s.kind === 'statement')];
+}
+
+/**
+ * Heat compares a line with the rest of its run. A statement count has nothing to compare with
+ * (its one statement is all of it), so it takes the lowest level rather than alarming red.
+ */
+function levelOf(tally: LineTally, report: MallocReport): HeatLevel {
+  if (report.scope === 'line') return tally.count > 0 ? 1 : 0;
+  return heatLevel(tally, report.total);
+}
+
+export function lineCountsForFile(sources: readonly CountSource[], file: string, minimumSharePercent = 0): LineCount[] {
+  const byLine = new Map<number, LineCount>();
+  for (const source of candidates(sources, file)) {
+    for (const tally of countedLines(source.report)) {
+      if (tally.file !== file) continue;
+      const current = byLine.get(tally.line);
+      if (current && newest(current.source, source) === current.source) continue;
+      byLine.set(tally.line, { line: tally.line, tally, level: levelOf(tally, source.report), text: formatAmount(tally), source });
+    }
+  }
+  return [...byLine.values()]
+    .filter((c) => passesMinimumShare(c.tally, c.source.report.total, minimumSharePercent, c.source.report.scope))
+    .sort((a, b) => a.line - b.line);
+}
+
+/** The count a line shows (for its hover), ignoring the minimum share. */
+export function lineCountAt(sources: readonly CountSource[], file: string, line: number): LineCount | undefined {
+  return lineCountsForFile(sources, file).find((c) => c.line === line);
+}

@@ -1,0 +1,266 @@
+/**
+ * One debug session of `malloclens dap` (and of the editor's `malloclens` debug type): speaks DAP
+ * to a client, starts `dlv dap` when the client initializes, puts the counting proxy between them,
+ * and takes Delve's launch and attach arguments unchanged. It owns the Delve process and leaves
+ * nothing behind when either side goes away.
+ */
+import type { DebugProtocol as P } from '@vscode/debugprotocol';
+import { existsSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import type { UserCodeRoots } from '../core/attribution';
+import type { MallocReport } from '../core/report';
+import { formatVersion, parseVersion } from '../core/versions';
+import { BufferedEndpoint } from './bufferedEndpoint';
+import type { DapEndpoint } from './connection';
+import { CountingSession, LineTarget } from './countingSession';
+import { Delve, locateDelve, delveVersion } from './delveLocator';
+import { DelveProcess } from './delveProcess';
+import type { DapMessage } from './framing';
+import { DEBUG_GCFLAGS } from './goToolchain';
+import { run } from './processes';
+import { DapProxy } from './proxy';
+
+export interface AdapterSessionOptions {
+  /** Environment for Delve and `go` (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Delve's working directory, where it builds `mode: debug` programs (default: this process's). */
+  cwd?: string;
+  /** A Delve chosen by the user; otherwise found like the Go extension finds it. */
+  dlvPath?: string;
+  /** Extra `dlv dap` flags (--log, --log-output, anything after `--`). */
+  dlvFlags?: string[];
+  /** Descriptors Delve inherits (3 when its log goes to `--log-dest=3`). */
+  inheritFds?: number[];
+  /** Where the debuggee's (Delve's) stdout and stderr go: DAP output events, or this process's own. */
+  output: 'events' | 'inherit';
+  /** Count allocations (default true); off, the session is a plain pass-through to Delve. */
+  counting?: boolean;
+  /** The least time between two `malloclens/tally` events (default 500 ms). */
+  tallyIntervalMs?: number;
+  /** May install the pinned Delve when none fits (default true). */
+  installDelve?: boolean;
+  log?: (line: string) => void;
+}
+
+/** malloclens's own launch/attach arguments, beside Delve's. */
+interface MalloclensArgs {
+  counting?: boolean;
+  line?: LineTarget;
+}
+
+export class AdapterSession {
+  private readonly client: BufferedEndpoint;
+  private delve?: DelveProcess;
+  private proxy?: DapProxy;
+  private counting?: CountingSession;
+  private closing?: Promise<void>;
+  private request: 'launch' | 'attach' | undefined;
+  private tallyTimer?: NodeJS.Timeout;
+  private lastTallyGeneration = -1;
+  private started = false;
+  /** The client asked to disconnect: Delve's exit that follows is expected. */
+  private clientEnding = false;
+  private clientSeq = 1;
+  private resolveClosed!: () => void;
+  /** Resolves once Delve is gone and the session is over. */
+  readonly closed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
+
+  constructor(client: DapEndpoint, private readonly options: AdapterSessionOptions) {
+    this.client = new BufferedEndpoint(client);
+    this.client.peek((m) => this.beforeProxy(m));
+    client.onProtocolError((e) => this.tellClient(`malloclens: ${e.fatal ? 'unreadable' : 'ignored a malformed'} DAP message from the client (${e.message})`, e.fatal));
+    client.onClose(() => void this.close('the client went away'));
+  }
+
+  private get env(): NodeJS.ProcessEnv {
+    return this.options.env ?? process.env;
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  // ---- before Delve runs: the client's first request --------------------------------------
+
+  private beforeProxy(message: DapMessage): void {
+    if (this.started || message.type !== 'request') return;
+    this.started = true;
+    const request = message as unknown as P.Request;
+    if (request.command !== 'initialize') {
+      this.sendDirect({ type: 'response', request_seq: request.seq, command: request.command, success: false, message: 'The first request must be initialize.' });
+      return;
+    }
+    void this.start(request).catch((e: Error) => {
+      this.sendDirect({
+        type: 'response', request_seq: request.seq, command: 'initialize', success: false,
+        message: `Couldn't start dlv dap: ${e.message}`,
+        body: { error: { id: 3000, format: `Couldn't start dlv dap: ${e.message}`, showUser: true } },
+      });
+      void this.close(e.message);
+    });
+  }
+
+  /** Messages the proxy does not exist for yet (its own numbering takes over once it does). */
+  private sendDirect(message: Record<string, unknown>): void {
+    this.client.send({ ...message, seq: this.clientSeq++ } as DapMessage);
+  }
+
+  private async chooseDelve(): Promise<Delve> {
+    const explicit = this.options.dlvPath ?? this.env.MALLOCLENS_DLV;
+    if (explicit) {
+      if (!existsSync(explicit)) throw new Error(`Delve not found at ${explicit}.`);
+      // The program's Go version is known only once Delve has built it; Delve checks it then.
+      return { path: explicit, version: await delveVersion(explicit, this.env) };
+    }
+    const go = await run('go', ['env', 'GOVERSION'], { cwd: this.options.cwd, env: this.env }).catch(() => undefined);
+    const version = go && go.code === 0 ? parseVersion(go.stdout) : undefined;
+    if (!version) throw new Error('Go was not found (`go env GOVERSION` failed); malloclens needs the Go toolchain that builds the program.');
+    return locateDelve({ go: version, env: this.env, install: this.options.installDelve ?? true, notify: (m) => this.tellClient(m) });
+  }
+
+  private async start(initialize: P.Request): Promise<void> {
+    const delve = await this.chooseDelve();
+    this.log(`starting ${delve.path} (Delve ${formatVersion(delve.version)})`);
+    this.delve = await DelveProcess.start({
+      delve, cwd: this.options.cwd ?? process.cwd(), env: this.env, stdio: 'pipe', extraArgs: this.options.dlvFlags, inheritFds: this.options.inheritFds,
+    });
+    this.forwardProgramOutput(this.delve);
+    const proxy = new DapProxy(this.client, this.delve.connection, (l) => this.log(l), this.clientSeq);
+    this.proxy = proxy;
+    if (this.options.counting !== false) {
+      this.counting = new CountingSession(proxy, {
+        roots: { include: [], exclude: [] }, delveVersion: formatVersion(delve.version), buildFlags: '', log: (l) => this.log(l),
+      });
+      this.counting.onFinished((report) => this.sendTally(report));
+    }
+    const countingHooks = this.counting?.hooks();
+    proxy.setHooks({
+      onClientRequest: async (request) => {
+        if (request.command === 'disconnect') this.clientEnding = true;
+        await this.beforeForwarding(request);
+        if (request.command === 'malloclens/tally' && !this.counting) {
+          proxy.respondError(request, 'Counting is off in this session.');
+          return true;
+        }
+        return (await countingHooks?.onClientRequest?.(request)) ?? false;
+      },
+      onDelveEvent: (event) => countingHooks?.onDelveEvent?.(event) ?? false,
+      onClientResponse: (response) => {
+        // The debuggee exists once Delve has answered the launch: remember it, in case Delve dies.
+        if (response.command === 'launch' && response.success) this.delve?.rememberLaunchedProcesses();
+        if (response.command === 'disconnect') void this.close('the client disconnected');
+      },
+      onDelveClosed: (reason) => {
+        countingHooks?.onDelveClosed?.(reason);
+        void this.delveGone();
+      },
+      onClientClosed: () => void this.close('the client went away'),
+    });
+    this.tallyTimer = setInterval(() => this.maybeSendTally(), this.options.tallyIntervalMs ?? 500);
+    this.log(`forwarding ${initialize.command}`);
+  }
+
+  private forwardProgramOutput(delve: DelveProcess): void {
+    const route = (stream: NodeJS.ReadableStream | null, category: 'stdout' | 'stderr') => {
+      stream?.on('data', (chunk: Buffer) => {
+        if (this.options.output === 'inherit') (category === 'stdout' ? process.stdout : process.stderr).write(chunk);
+        else this.proxy?.sendEvent('output', { category, output: chunk.toString() });
+      });
+    };
+    route(delve.child.stdout, 'stdout');
+    route(delve.child.stderr, 'stderr');
+  }
+
+  // ---- launch and attach: learn what the user's code is ----------------------------------
+
+  private async beforeForwarding(request: P.Request): Promise<void> {
+    if (request.command !== 'launch' && request.command !== 'attach') return;
+    this.request = request.command;
+    const args = (request.arguments ?? {}) as Record<string, unknown>;
+    const own = (args.malloclens ?? {}) as MalloclensArgs;
+    delete args.malloclens;
+    if (own.counting === false) this.counting = undefined;
+    if (!this.counting) return;
+    this.counting.configure({
+      roots: await this.rootsFor(args),
+      buildFlags: this.buildFlagsFor(args),
+      ...(own.line ? { line: own.line } : {}),
+    });
+  }
+
+  private buildFlagsFor(args: Record<string, unknown>): string {
+    const mode = String(args.mode ?? 'debug');
+    const user = Array.isArray(args.buildFlags) ? (args.buildFlags as string[]).join(' ') : String(args.buildFlags ?? '');
+    if (mode === 'exec' || this.request === 'attach') return user;
+    // Delve adds its own no-optimisation flags to every debug and test build.
+    return [`-gcflags=${DEBUG_GCFLAGS}`, user].filter(Boolean).join(' ');
+  }
+
+  private async rootsFor(args: Record<string, unknown>): Promise<UserCodeRoots> {
+    const base = String(args.dlvCwd ?? this.options.cwd ?? process.cwd());
+    const program = typeof args.program === 'string' ? path.resolve(base, args.program) : String(args.cwd ?? base);
+    let dir = existsSync(program) && statSync(program).isDirectory() ? program : path.dirname(program);
+    const start = dir;
+    // The module (or workspace) that holds the program is the user's code.
+    while (!existsSync(path.join(dir, 'go.mod')) && !existsSync(path.join(dir, 'go.work')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    const include = existsSync(path.join(dir, 'go.mod')) || existsSync(path.join(dir, 'go.work')) ? [dir] : [start];
+    const exclude: string[] = [];
+    const goenv = await run('go', ['env', '-json', 'GOROOT', 'GOMODCACHE'], { cwd: start, env: this.env }).catch(() => undefined);
+    if (goenv?.code === 0) {
+      const values = JSON.parse(goenv.stdout) as Record<string, string>;
+      for (const v of [values.GOROOT, values.GOMODCACHE]) if (v) exclude.push(v);
+    }
+    return { include, exclude };
+  }
+
+  // ---- tallies ---------------------------------------------------------------------------
+
+  private maybeSendTally(): void {
+    const generation = this.counting?.tally.generation;
+    if (generation === undefined || generation === this.lastTallyGeneration) return;
+    this.sendTally(this.counting!.report());
+  }
+
+  private sendTally(report: MallocReport): void {
+    this.lastTallyGeneration = this.counting?.tally.generation ?? -1;
+    this.proxy?.sendEvent('malloclens/tally', report);
+  }
+
+  // ---- ending ----------------------------------------------------------------------------
+
+  /** Tells the client something it should see (Debug Console), optionally ending the session. */
+  private tellClient(text: string, terminate = false): void {
+    const send = (m: Record<string, unknown>) => (this.proxy ? this.proxy.sendToClient(m as never) : this.sendDirect(m));
+    send({ type: 'event', event: 'output', body: { category: 'important', output: `${text}\n` } });
+    if (terminate) send({ type: 'event', event: 'terminated' });
+  }
+
+  private async delveGone(): Promise<void> {
+    if (this.closing || this.clientEnding) {
+      await this.close('Delve ended the session');
+      return;
+    }
+    const info = this.delve?.hasExited ? await this.delve.exited : undefined;
+    const why = info ? (info.signal ? `killed by ${info.signal}` : `exit code ${info.code}`) : 'connection lost';
+    this.tellClient(`malloclens: Delve exited unexpectedly (${why}).${this.delve?.recentStderr ? ` ${this.delve.recentStderr.split('\n').pop()}` : ''}`, true);
+    await this.close('Delve went away');
+  }
+
+  /** Ends the session: asks Delve to end (or detach from) the debuggee, then makes sure it did. */
+  close(reason = 'closed'): Promise<void> {
+    this.closing ??= (async () => {
+      this.log(`closing: ${reason}`);
+      clearInterval(this.tallyTimer);
+      if (this.proxy?.isDelveOpen && !this.clientEnding) {
+        const terminateDebuggee = this.request !== 'attach';
+        await Promise.race([this.proxy.request('disconnect', { terminateDebuggee }).catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
+      }
+      // Delve still sends `terminated` after its disconnect response, then ends by itself.
+      if (this.delve && !this.delve.hasExited) await Promise.race([this.delve.exited, new Promise((r) => setTimeout(r, 2000))]);
+      await this.delve?.stop();
+      this.client.close();
+      this.resolveClosed();
+    })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Walks the runtime's memory profile (`runtime.mbuckets`, a list of buckets linked by `allnext`,
+ * newest first) in the stopped program. A bucket never changes once published except for its
+ * record's counts, and new buckets are only ever put in front, so each read walks the new buckets
+ * until the first one it knows and then re-reads every known bucket's counts.
+ */
+import { allocsOf, BucketHeader, decodeHeader, headerIndexes, HeaderIndexes, LayoutError, MEM_PROFILE, ProfileLayout, recordIndexes, RecordIndexes, WORD } from './profileLayout';
+import { hex, PageCache, WordSource } from './targetMemory';
+
+export interface ProfileBucket {
+  address: bigint;
+  /** The size the runtime recorded the allocations with. */
+  size: number;
+  /** Return PCs, innermost first, as runtime.Callers gives them (inlined calls expanded). */
+  stack: bigint[];
+  /** Allocations recorded in this bucket since profiling started. */
+  allocs: number;
+}
+
+interface KnownBucket {
+  address: bigint;
+  header: BucketHeader;
+  stack: bigint[];
+  recordAddress: bigint;
+}
+
+/** runtime's maxProfStackDepth (Go 1.23+); older runtimes keep at most 32. */
+const MAX_STACK = 1024;
+/** A walk longer than this is a misread, not a profile. */
+const MAX_BUCKETS = 1_000_000;
+
+export class ProfileReader {
+  private readonly header: HeaderIndexes;
+  private readonly record: RecordIndexes;
+  /** Newest first, like the runtime's list. */
+  private known: KnownBucket[] = [];
+  private readonly byAddress = new Set<bigint>();
+
+  /** `head` reads `runtime.mbuckets` (0 while nothing was recorded). */
+  constructor(layout: ProfileLayout, private readonly head: () => Promise<bigint>) {
+    this.header = headerIndexes(layout);
+    this.record = recordIndexes(layout);
+  }
+
+  /** Reads the whole profile; `source` must read the program as it is stopped now. */
+  async read(source: WordSource): Promise<ProfileBucket[]> {
+    const memory = new PageCache(source);
+    const fresh: KnownBucket[] = [];
+    let address = await this.head();
+    while (address !== 0n && !this.byAddress.has(address)) {
+      if (fresh.length >= MAX_BUCKETS) throw new LayoutError('the profile bucket list does not end');
+      const bucket = await this.readBucket(memory, address);
+      fresh.push(bucket);
+      address = bucket.header.allnext;
+    }
+    this.known = [...fresh, ...this.known];
+    for (const b of fresh) this.byAddress.add(b.address);
+    const records = await Promise.all(this.known.map((b) => memory.words(b.recordAddress, this.record.words)));
+    return this.known.map((b, i) => ({ address: b.address, size: b.header.size, stack: b.stack, allocs: allocsOf(records[i], this.record) }));
+  }
+
+  private async readBucket(memory: PageCache, address: bigint): Promise<KnownBucket> {
+    const header = decodeHeader(await memory.words(address, this.header.words), this.header);
+    if (header.typ !== MEM_PROFILE || header.nstk > MAX_STACK) {
+      throw new LayoutError(`the bucket at ${hex(address)} does not look like a memory profile bucket (type ${header.typ}, ${header.nstk} frames)`);
+    }
+    const stackAddress = address + BigInt(this.header.words * WORD);
+    const stack = await memory.words(stackAddress, header.nstk);
+    return { address, header, stack, recordAddress: stackAddress + BigInt(header.nstk * WORD) };
+  }
+}

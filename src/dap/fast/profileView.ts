@@ -1,0 +1,81 @@
+/**
+ * One place that knows how to read the stopped program's profile into a tally: turning on full
+ * sampling, reading the buckets, symbolizing new PCs, and reconciling them with the allocations
+ * caught at stops. Reads are serialized: the reader's knowledge of the bucket list must follow one
+ * reading at a time.
+ */
+import type { DebugProtocol as P } from '@vscode/debugprotocol';
+import type { UserCodeRoots } from '../../core/attribution';
+import type { Tally } from '../../core/tally';
+import type { DapProxy } from '../proxy';
+import { StackSampler } from '../stackSampler';
+import { ProfileReader } from './profileReader';
+import { CaughtAllocations, fillTally, ProfileTallyNotes } from './profileTally';
+import type { Symbolizer } from './symbolizer';
+import { delveWords } from './targetMemory';
+
+/** The most frames runtime.mProf_Malloc records before Go 1.23 (`maxStack`). */
+const OLD_STACK_LIMIT = 32;
+
+/**
+ * Sets runtime.MemProfileRate to 1 (every allocation sampled). Delve's setVariable needs a
+ * container with the variable as a child; `&runtime.MemProfileRate` is one, so no Globals scope
+ * (which the user would see) has to be switched on.
+ */
+export async function sampleEveryAllocation(proxy: DapProxy): Promise<void> {
+  const pointer = await proxy.call<P.EvaluateResponse['body']>('evaluate', { expression: '&runtime.MemProfileRate', context: 'repl' });
+  const children = await proxy.call<P.VariablesResponse['body']>('variables', { variablesReference: pointer.variablesReference });
+  const name = children.variables[0]?.name;
+  if (!name) throw new Error('cannot reach runtime.MemProfileRate');
+  await proxy.call('setVariable', { variablesReference: pointer.variablesReference, name, value: '1' });
+  const rate = await new StackSampler(proxy).integer('runtime.MemProfileRate');
+  if (rate !== 1) throw new Error(`runtime.MemProfileRate is ${rate} after setting it to 1`);
+}
+
+/** How deep the runtime records stacks: `profstackdepth` (GODEBUG, default 128) from Go 1.23, 32 before. */
+export async function recordedStackLimit(proxy: DapProxy): Promise<number> {
+  const depth = await new StackSampler(proxy).integer('runtime.debug.profstackdepth');
+  return depth ?? OLD_STACK_LIMIT;
+}
+
+export function parsePointer(result: string): bigint {
+  const m = /0x[0-9a-f]+/i.exec(result);
+  return m ? BigInt(m[0]) : 0n;
+}
+
+export interface ProfileReading {
+  notes: ProfileTallyNotes;
+  /** runtime.MemProfileRate as read, when it is no longer 1 (the program changed it). */
+  rateChangedTo?: number;
+}
+
+export class ProfileView {
+  private readonly reader: ProfileReader;
+  private readonly sampler: StackSampler;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly proxy: DapProxy,
+    private readonly symbolizer: Symbolizer,
+    private readonly roots: () => UserCodeRoots,
+    private readonly stackLimit: number,
+  ) {
+    this.sampler = new StackSampler(proxy);
+    this.reader = new ProfileReader(symbolizer.layout, async () => parsePointer((await proxy.call<P.EvaluateResponse['body']>('evaluate', { expression: 'runtime.mbuckets.value', context: 'repl' })).result));
+  }
+
+  /** Reads the profile now (the program must be stopped) and refills `tally`. */
+  read(tally: Tally, caught: CaughtAllocations): Promise<ProfileReading> {
+    const reading = this.chain.then(() => this.readNow(tally, caught));
+    this.chain = reading.catch(() => undefined);
+    return reading;
+  }
+
+  private async readNow(tally: Tally, caught: CaughtAllocations): Promise<ProfileReading> {
+    const buckets = await this.reader.read(delveWords(this.proxy));
+    const symbols = await this.symbolizer.lookup(buckets.flatMap((b) => b.stack));
+    const rate = await this.sampler.integer('runtime.MemProfileRate');
+    const notes = fillTally(tally, { buckets, symbols, roots: this.roots(), stackLimit: this.stackLimit, ...caught });
+    return { notes, ...(rate !== 1 && rate !== undefined ? { rateChangedTo: rate } : {}) };
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Counts from debug sessions: live from the adapter's throttled `malloclens/tally` events, and a
+ * final `malloclens/tally` request when the program ends. Works for `malloclens` sessions and for
+ * the Go extension's own (`go`) sessions when its `dlv` is malloclens (go.alternateTools.dlv): any
+ * session that sends the event is counted, others are left alone.
+ */
+import * as vscode from 'vscode';
+import type { MallocReport } from '../core/report';
+import { DEBUG_TYPE } from './debugConfiguration';
+import { emptyReport, TallyStore } from './tallyStore';
+
+export const TALLY = 'malloclens/tally';
+
+/** Types whose sessions may carry counts. */
+const COUNTED_TYPES = [DEBUG_TYPE, 'go'];
+
+function isReport(body: unknown): body is MallocReport {
+  const b = body as Partial<MallocReport> | undefined;
+  return !!b && Array.isArray(b.lines) && typeof b.total?.count === 'number';
+}
+
+export class DebugTallies implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly store: TallyStore, private readonly log: vscode.LogOutputChannel) {
+    this.disposables.push(
+      vscode.debug.onDidStartDebugSession((s) => {
+        // A malloclens session is counted from its first moment; a go session once it proves to be.
+        if (s.type === DEBUG_TYPE) store.add({ id: s.id, label: s.name, kind: 'debug', report: emptyReport(), live: true });
+      }),
+      vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
+        if (e.event === TALLY && isReport(e.body)) store.update(e.session.id, e.body, e.session.name, true);
+      }),
+      vscode.debug.onDidTerminateDebugSession((s) => store.setLive(s.id, false)),
+      ...COUNTED_TYPES.map((type) => vscode.debug.registerDebugAdapterTrackerFactory(type, { createDebugAdapterTracker: (s) => this.tracker(s) })),
+    );
+  }
+
+  /** Asks for the final tally when the program ends, while the adapter still answers. */
+  private tracker(session: vscode.DebugSession): vscode.DebugAdapterTracker {
+    let asked = false;
+    return {
+      onDidSendMessage: (m: { type?: string; event?: string }) => {
+        if (asked || m.type !== 'event' || (m.event !== 'exited' && m.event !== 'terminated')) return;
+        if (!this.store.has(session.id)) return;
+        asked = true;
+        void this.finalTally(session);
+      },
+    };
+  }
+
+  private async finalTally(session: vscode.DebugSession): Promise<void> {
+    try {
+      const body: unknown = await session.customRequest(TALLY);
+      if (isReport(body)) this.store.update(session.id, body, session.name, false);
+    } catch (e) {
+      // The session may already be gone; the last event's counts stand.
+      this.log.debug(`final tally of ${session.name}: ${(e as Error).message}`);
+    }
+    this.store.setLive(session.id, false);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * "count mallocs": builds the program (or the package's tests) that contains a statement, runs it
+ * under Delve to the statement, counts that statement's first execution (line scope) and files the
+ * report in the store, where the lens, the inline count, the tree and the hover pick it up.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { formatAmount } from '../core/amountText';
+import { runsAsTest } from '../core/goPackage';
+import { predictStatement } from '../core/escape';
+import type { MallocReport } from '../core/report';
+import type { LineTally } from '../core/tally';
+import { describeBuild } from '../core/reportText';
+import { countAllocations, CountRunOptions } from '../dap/countRun';
+import { analyzeEscapes } from '../dap/escapeAnalysis';
+import { explainCountFailure } from './delveSetup';
+import { allocationInspector } from './engineLink';
+import { engineEnv, readSettings } from './settings';
+import { statementSourceId, TallyStore } from './tallyStore';
+
+export interface StatementTarget {
+  uri: vscode.Uri;
+  line: number;
+  endLine: number;
+}
+
+export class StatementCounter implements vscode.Disposable {
+  private readonly running = new Set<string>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly store: TallyStore, private readonly log: vscode.LogOutputChannel) {}
+
+  isCounting(file: string, line: number): boolean {
+    return this.running.has(statementSourceId(file, line));
+  }
+
+  async count(target: StatementTarget): Promise<MallocReport | undefined> {
+    const file = target.uri.fsPath;
+    const id = statementSourceId(file, target.line);
+    if (this.running.has(id)) return undefined;
+    this.running.add(id);
+    this.changed.fire();
+    try {
+      return await this.countWithRetry(target, id);
+    } finally {
+      this.running.delete(id);
+      this.changed.fire();
+    }
+  }
+
+  private async countWithRetry(target: StatementTarget, id: string): Promise<MallocReport | undefined> {
+    const file = target.uri.fsPath;
+    const settings = readSettings(target.uri);
+    const env = engineEnv(settings, target.uri);
+    const document = await vscode.workspace.openTextDocument(target.uri);
+    if (document.isDirty) await document.save();
+    const test = runsAsTest(file, document.getText());
+    const dir = path.dirname(file);
+    const where = `${path.basename(file)}:${target.line}`;
+    for (;;) {
+      const controller = new AbortController();
+      try {
+        const report = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `malloclens: counting ${where}`, cancellable: true },
+          (progress, token) => {
+            token.onCancellationRequested(() => controller.abort());
+            progress.report({ message: test ? 'building and running the package tests…' : 'building and running the program…' });
+            return this.countAndPredict(progress, {
+              target: dir, test, optimized: settings.optimizedBuilds, programArgs: [],
+              line: { file, line: target.line, endLine: target.endLine },
+              inspector: allocationInspector(),
+              cwd: dir, env, dlvPath: settings.dlvPath, installDelve: false, stdio: 'pipe',
+              notify: (message) => progress.report({ message }),
+              log: (line) => this.log.trace(line),
+              signal: controller.signal,
+            });
+          },
+        );
+        if (controller.signal.aborted) {
+          void vscode.window.showInformationMessage(`malloclens: counting ${where} was cancelled.`);
+          return undefined;
+        }
+        this.file(id, target, report, test);
+        return report;
+      } catch (e) {
+        if (controller.signal.aborted) return undefined;
+        this.log.error(`counting ${where}: ${(e as Error).message}`);
+        if (!(await explainCountFailure(e, env))) return undefined;
+      }
+    }
+  }
+
+  /** The count, then the compiler's escape analysis of the same build beside it (as `count --line` does). */
+  private async countAndPredict(progress: vscode.Progress<{ message?: string }>, options: CountRunOptions): Promise<MallocReport> {
+    const report = await countAllocations(options);
+    const statement = report.statement;
+    if (!statement?.reached || options.signal?.aborted) return report;
+    progress.report({ message: 'asking the compiler what escapes…' });
+    try {
+      const messages = await analyzeEscapes({ target: options.target, test: options.test, optimized: options.optimized, env: options.env });
+      // The first frame below the statement names the call that allocated; allocations charged to
+      // the user's own callees name that function (the CLI's statementPrediction.ts does the same).
+      const inStatement = (l: LineTally) => l.file === statement.file && l.line >= statement.line && l.line <= (statement.endLine ?? statement.line);
+      const callees = report.lines.flatMap((l) => (inStatement(l) ? l.paths.map((p) => p.frames[0]) : [l.function])).filter((f): f is string => f !== undefined);
+      const count = report.lines.reduce((sum, l) => sum + l.count, 0);
+      report.prediction = predictStatement(messages, statement.file, statement.line, statement.endLine ?? statement.line, { count, callees });
+    } catch (e) {
+      report.warnings.push(`No escape analysis: ${(e as Error).message}`);
+    }
+    return report;
+  }
+
+  private file(id: string, target: StatementTarget, report: MallocReport, test: boolean): void {
+    const file = target.uri.fsPath;
+    const where = `${path.basename(file)}:${target.line}`;
+    this.store.remove(id);
+    this.store.add({ id, label: `count mallocs · ${where}`, kind: 'statement', report, live: false, statement: { file, line: target.line, endLine: target.endLine } });
+    for (const w of report.warnings) this.log.warn(`${where}: ${w}`);
+    if (report.statement && !report.statement.reached) {
+      void vscode.window.showWarningMessage(`malloclens: ${where} was not reached by ${test ? "the package's tests" : 'the program'}; nothing was counted.`);
+    } else if (report.program?.error) {
+      void vscode.window.showWarningMessage(`malloclens: the program failed after ${where} (${report.program.error}); the count stands.`);
+    }
+    this.log.info(`${where}: ${formatAmount(report.total)} in the statement's first execution (${describeBuild(report)})`);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

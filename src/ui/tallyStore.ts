@@ -1,0 +1,92 @@
+/**
+ * Every count the editor knows: debug sessions (live while they run) and "count mallocs" results.
+ * Decorations, the tree, the hover, the lenses and the status bar all read from here and redraw
+ * on its change event.
+ */
+import * as vscode from 'vscode';
+import type { CountSource } from '../core/inlineCounts';
+import type { MallocReport } from '../core/report';
+
+export interface TallySource extends CountSource {
+  live: boolean;
+  /** For statement counts: the statement, so that its lens can show the result. */
+  statement?: { file: string; line: number; endLine: number };
+}
+
+export function emptyReport(): MallocReport {
+  return {
+    go: '', delve: '', buildFlags: '', scope: 'run', lines: [],
+    unattributed: { count: 0, bytes: 0, buckets: [] }, total: { count: 0, bytes: 0 }, warnings: [],
+  };
+}
+
+export function statementSourceId(file: string, line: number): string {
+  return `statement:${file}:${line}`;
+}
+
+export class TallyStore implements vscode.Disposable {
+  private readonly sources = new Map<string, TallySource>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fired on every change; listeners that redraw throttle themselves. */
+  readonly onDidChange = this.changed.event;
+  private clock = 0;
+
+  /** Starts strictly increase, so that "newest" is never a tie (two sources in one millisecond). */
+  private now(): number {
+    this.clock = Math.max(this.clock + 1, Date.now());
+    return this.clock;
+  }
+
+  add(source: Omit<TallySource, 'started'>): TallySource {
+    const entry: TallySource = { ...source, started: this.now() };
+    this.sources.set(entry.id, entry);
+    this.changed.fire();
+    return entry;
+  }
+
+  /** A new report for a source; unknown sources (a Go extension session) are added as debug sessions. */
+  update(id: string, report: MallocReport, label: string, live = true): void {
+    const entry = this.sources.get(id);
+    if (entry) {
+      entry.report = report;
+      entry.live = live;
+      this.changed.fire();
+    } else {
+      this.add({ id, label, kind: 'debug', report, live });
+    }
+  }
+
+  setLive(id: string, live: boolean): void {
+    const entry = this.sources.get(id);
+    if (!entry || entry.live === live) return;
+    entry.live = live;
+    this.changed.fire();
+  }
+
+  get(id: string): TallySource | undefined {
+    return this.sources.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.sources.has(id);
+  }
+
+  /** Newest first. */
+  list(): TallySource[] {
+    return [...this.sources.values()].sort((a, b) => b.started - a.started);
+  }
+
+  remove(id: string): void {
+    if (this.sources.delete(id)) this.changed.fire();
+  }
+
+  clear(): void {
+    if (this.sources.size === 0) return;
+    this.sources.clear();
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
