@@ -10,7 +10,7 @@ import type { LineTarget } from '../dap/countingSession';
 import { countAllocations } from '../dap/countRun';
 import { CountArgs, UsageError } from './args';
 import { makeRows, renderMakeRows } from './makeRows';
-import { predictionFor } from './statementPrediction';
+import { predictionFor } from '../dap/statementPrediction';
 
 export interface CliIO {
   cwd: string;

@@ -49,7 +49,8 @@ function partsTable(parts: LinePart[], header = 'allocation'): string[] {
   const rows = [`| ${header} | allocs | bytes | |`, '|:--|--:|--:|:--|'];
   for (const p of parts) {
     const notes = [p.mapPart ? MAP_PART_MEANING[p.mapPart] : '', ...p.details].filter(Boolean).join(' · ');
-    rows.push(`| ${cell(p.mapPart ? `**${p.label}**` : code(p.label))} | ${formatCount(p.count)} | ${bytesCell(p.bytes)} | ${cell(notes)} |`);
+    // Names (a map part, an inspected kind) in bold; call paths as code.
+    rows.push(`| ${cell(p.mapPart || p.inspected ? `**${p.label}**` : code(p.label))} | ${formatCount(p.count)} | ${bytesCell(p.bytes)} | ${cell(notes)} |`);
   }
   return rows;
 }

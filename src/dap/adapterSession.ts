@@ -12,13 +12,14 @@ import type { MallocReport } from '../core/report';
 import { formatVersion, parseVersion } from '../core/versions';
 import { BufferedEndpoint } from './bufferedEndpoint';
 import type { DapEndpoint } from './connection';
-import { CountingSession, LineTarget } from './countingSession';
+import type { LineTarget } from './countingSession';
 import { Delve, locateDelve, delveVersion } from './delveLocator';
 import { DelveProcess } from './delveProcess';
 import type { DapMessage } from './framing';
-import { DEBUG_GCFLAGS } from './goToolchain';
+import { DEBUG_GCFLAGS, extraRoots } from './goToolchain';
 import { run } from './processes';
-import { DapProxy } from './proxy';
+import { DapProxy, ProxyHooks } from './proxy';
+import { AllocationSession, createAllocationSession, fastRequested } from './sessionChoice';
 
 export interface AdapterSessionOptions {
   /** Environment for Delve and `go` (default: this process's). */
@@ -42,17 +43,20 @@ export interface AdapterSessionOptions {
   log?: (line: string) => void;
 }
 
-/** malloclens's own launch/attach arguments, beside Delve's. */
+/** malloclens's own launch/attach arguments, beside Delve's (`fast` is read by sessionChoice). */
 interface MalloclensArgs {
   counting?: boolean;
   line?: LineTarget;
+  fast?: boolean;
 }
 
 export class AdapterSession {
   private readonly client: BufferedEndpoint;
   private delve?: DelveProcess;
   private proxy?: DapProxy;
-  private counting?: CountingSession;
+  private counting?: AllocationSession;
+  private countingHooks?: ProxyHooks;
+  private delveVersionText = '';
   private closing?: Promise<void>;
   private request: 'launch' | 'attach' | undefined;
   private tallyTimer?: NodeJS.Timeout;
@@ -127,13 +131,7 @@ export class AdapterSession {
     this.forwardProgramOutput(this.delve);
     const proxy = new DapProxy(this.client, this.delve.connection, (l) => this.log(l), this.clientSeq);
     this.proxy = proxy;
-    if (this.options.counting !== false) {
-      this.counting = new CountingSession(proxy, {
-        roots: { include: [], exclude: [] }, delveVersion: formatVersion(delve.version), buildFlags: '', log: (l) => this.log(l),
-      });
-      this.counting.onFinished((report) => this.sendTally(report));
-    }
-    const countingHooks = this.counting?.hooks();
+    this.delveVersionText = formatVersion(delve.version);
     proxy.setHooks({
       onClientRequest: async (request) => {
         if (request.command === 'disconnect') this.clientEnding = true;
@@ -142,16 +140,16 @@ export class AdapterSession {
           proxy.respondError(request, 'Counting is off in this session.');
           return true;
         }
-        return (await countingHooks?.onClientRequest?.(request)) ?? false;
+        return (await this.countingHooks?.onClientRequest?.(request)) ?? false;
       },
-      onDelveEvent: (event) => countingHooks?.onDelveEvent?.(event) ?? false,
+      onDelveEvent: (event) => this.countingHooks?.onDelveEvent?.(event) ?? false,
       onClientResponse: (response) => {
         // The debuggee exists once Delve has answered the launch: remember it, in case Delve dies.
         if (response.command === 'launch' && response.success) this.delve?.rememberLaunchedProcesses();
         if (response.command === 'disconnect') void this.close('the client disconnected');
       },
       onDelveClosed: (reason) => {
-        countingHooks?.onDelveClosed?.(reason);
+        this.countingHooks?.onDelveClosed?.(reason);
         void this.delveGone();
       },
       onClientClosed: () => void this.close('the client went away'),
@@ -173,19 +171,29 @@ export class AdapterSession {
 
   // ---- launch and attach: learn what the user's code is ----------------------------------
 
+  /**
+   * The engine is chosen by the launch or attach request (`malloclens: { fast, line, counting }`),
+   * and learns there which code is the user's.
+   */
   private async beforeForwarding(request: P.Request): Promise<void> {
     if (request.command !== 'launch' && request.command !== 'attach') return;
     this.request = request.command;
     const args = (request.arguments ?? {}) as Record<string, unknown>;
     const own = (args.malloclens ?? {}) as MalloclensArgs;
+    const fast = fastRequested(args);
     delete args.malloclens;
-    if (own.counting === false) this.counting = undefined;
-    if (!this.counting) return;
-    this.counting.configure({
+    if (this.options.counting === false || own.counting === false || this.counting || !this.proxy) return;
+    this.counting = createAllocationSession(this.proxy, {
       roots: await this.rootsFor(args),
+      delveVersion: this.delveVersionText,
       buildFlags: this.buildFlagsFor(args),
+      env: this.env,
+      log: (l) => this.log(l),
+      fast,
       ...(own.line ? { line: own.line } : {}),
     });
+    this.counting.onFinished((report) => this.sendTally(report));
+    this.countingHooks = this.counting.hooks();
   }
 
   private buildFlagsFor(args: Record<string, unknown>): string {
@@ -204,6 +212,7 @@ export class AdapterSession {
     // The module (or workspace) that holds the program is the user's code.
     while (!existsSync(path.join(dir, 'go.mod')) && !existsSync(path.join(dir, 'go.work')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
     const include = existsSync(path.join(dir, 'go.mod')) || existsSync(path.join(dir, 'go.work')) ? [dir] : [start];
+    include.push(...extraRoots(this.env));
     const exclude: string[] = [];
     const goenv = await run('go', ['env', '-json', 'GOROOT', 'GOMODCACHE'], { cwd: start, env: this.env }).catch(() => undefined);
     if (goenv?.code === 0) {

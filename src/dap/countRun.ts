@@ -33,7 +33,10 @@ export interface CountRunOptions {
   env: NodeJS.ProcessEnv;
   dlvPath?: string;
   installDelve: boolean;
+  /** 'inherit': the program shares this process's terminal; 'pipe': its output goes to `onProgramOutput`. */
   stdio: 'inherit' | 'pipe';
+  /** With stdio 'pipe': what the program writes (read always, so that a chatty program never blocks). */
+  onProgramOutput?: (category: 'stdout' | 'stderr', text: string) => void;
   notify: (message: string) => void;
   log?: (line: string) => void;
   signal?: AbortSignal;
@@ -57,6 +60,12 @@ export async function countAllocations(options: CountRunOptions): Promise<Malloc
     options.signal?.throwIfAborted();
 
     delve = await DelveProcess.start({ delve: found, cwd: built.packageDir, env: options.env, stdio: options.stdio });
+    if (options.stdio === 'pipe') {
+      // Nobody types into a headless run: the program sees end of input instead of waiting forever.
+      delve.child.stdin?.end();
+      delve.child.stdout?.on('data', (d: Buffer) => options.onProgramOutput?.('stdout', d.toString()));
+      delve.child.stderr?.on('data', (d: Buffer) => options.onProgramOutput?.('stderr', d.toString()));
+    }
     const [clientSide, proxySide] = memoryConnectionPair();
     const proxy = new DapProxy(proxySide, delve.connection, options.log);
     const session = createAllocationSession(proxy, {

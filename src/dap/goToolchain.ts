@@ -67,12 +67,18 @@ export async function binaryGoVersion(binary: string, env: NodeJS.ProcessEnv): P
   return m[1];
 }
 
+/** Directories the user declared as theirs too (the extension's attribution roots setting). */
+export function extraRoots(env: NodeJS.ProcessEnv): string[] {
+  return (env.MALLOCLENS_ROOTS ?? '').split(path.delimiter).filter((d) => d && path.isAbsolute(d));
+}
+
 /** The module's (or workspace's) directories are the user's; GOROOT and the module cache are not. */
 export async function userCodeRoots(packageDir: string, env: NodeJS.ProcessEnv): Promise<UserCodeRoots> {
   const include: string[] = [];
   const list = await run('go', ['list', '-m', '-f', '{{.Dir}}'], { cwd: packageDir, env });
   if (list.code === 0) include.push(...list.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
   if (include.length === 0) include.push(packageDir);
+  include.push(...extraRoots(env));
   const exclude: string[] = [];
   const goenv = await run('go', ['env', '-json', 'GOROOT', 'GOMODCACHE'], { cwd: packageDir, env });
   if (goenv.code === 0) {

@@ -7,12 +7,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatAmount } from '../core/amountText';
 import { runsAsTest } from '../core/goPackage';
-import { predictStatement } from '../core/escape';
 import type { MallocReport } from '../core/report';
-import type { LineTally } from '../core/tally';
 import { describeBuild } from '../core/reportText';
 import { countAllocations, CountRunOptions } from '../dap/countRun';
-import { analyzeEscapes } from '../dap/escapeAnalysis';
+import { predictionFor } from '../dap/statementPrediction';
 import { explainCountFailure } from './delveSetup';
 import { allocationInspector } from './engineLink';
 import { engineEnv, readSettings } from './settings';
@@ -35,59 +33,60 @@ export class StatementCounter implements vscode.Disposable {
     return this.running.has(statementSourceId(file, line));
   }
 
+  /** Counts, and after a failure the user can fix from here (install Delve), counts again. */
   async count(target: StatementTarget): Promise<MallocReport | undefined> {
+    for (;;) {
+      const outcome = await this.countOnce(target);
+      if (!outcome || 'report' in outcome) return outcome?.report;
+      // Explained outside the counting window: the lens must not spin while the message waits.
+      if (!(await explainCountFailure(outcome.error, outcome.env))) return undefined;
+    }
+  }
+
+  private async countOnce(target: StatementTarget): Promise<{ report: MallocReport } | { error: unknown; env: NodeJS.ProcessEnv } | undefined> {
     const file = target.uri.fsPath;
     const id = statementSourceId(file, target.line);
     if (this.running.has(id)) return undefined;
     this.running.add(id);
     this.changed.fire();
+    const settings = readSettings(target.uri);
+    const env = engineEnv(settings, target.uri);
+    const where = `${path.basename(file)}:${target.line}`;
+    const controller = new AbortController();
     try {
-      return await this.countWithRetry(target, id);
+      const document = await vscode.workspace.openTextDocument(target.uri);
+      if (document.isDirty) await document.save();
+      const test = runsAsTest(file, document.getText());
+      const dir = path.dirname(file);
+      const report = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `malloclens: counting ${where}`, cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          progress.report({ message: test ? 'building and running the package tests…' : 'building and running the program…' });
+          return this.countAndPredict(progress, {
+            target: dir, test, optimized: settings.optimizedBuilds, programArgs: [],
+            line: { file, line: target.line, endLine: target.endLine },
+            inspector: allocationInspector(),
+            cwd: dir, env, dlvPath: settings.dlvPath, installDelve: false, stdio: 'pipe',
+            notify: (message) => progress.report({ message }),
+            log: (line) => this.log.trace(line),
+            signal: controller.signal,
+          });
+        },
+      );
+      if (controller.signal.aborted) {
+        void vscode.window.showInformationMessage(`malloclens: counting ${where} was cancelled.`);
+        return undefined;
+      }
+      this.file(id, target, report, test);
+      return { report };
+    } catch (error) {
+      if (controller.signal.aborted) return undefined;
+      this.log.error(`counting ${where}: ${(error as Error).message}`);
+      return { error, env };
     } finally {
       this.running.delete(id);
       this.changed.fire();
-    }
-  }
-
-  private async countWithRetry(target: StatementTarget, id: string): Promise<MallocReport | undefined> {
-    const file = target.uri.fsPath;
-    const settings = readSettings(target.uri);
-    const env = engineEnv(settings, target.uri);
-    const document = await vscode.workspace.openTextDocument(target.uri);
-    if (document.isDirty) await document.save();
-    const test = runsAsTest(file, document.getText());
-    const dir = path.dirname(file);
-    const where = `${path.basename(file)}:${target.line}`;
-    for (;;) {
-      const controller = new AbortController();
-      try {
-        const report = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `malloclens: counting ${where}`, cancellable: true },
-          (progress, token) => {
-            token.onCancellationRequested(() => controller.abort());
-            progress.report({ message: test ? 'building and running the package tests…' : 'building and running the program…' });
-            return this.countAndPredict(progress, {
-              target: dir, test, optimized: settings.optimizedBuilds, programArgs: [],
-              line: { file, line: target.line, endLine: target.endLine },
-              inspector: allocationInspector(),
-              cwd: dir, env, dlvPath: settings.dlvPath, installDelve: false, stdio: 'pipe',
-              notify: (message) => progress.report({ message }),
-              log: (line) => this.log.trace(line),
-              signal: controller.signal,
-            });
-          },
-        );
-        if (controller.signal.aborted) {
-          void vscode.window.showInformationMessage(`malloclens: counting ${where} was cancelled.`);
-          return undefined;
-        }
-        this.file(id, target, report, test);
-        return report;
-      } catch (e) {
-        if (controller.signal.aborted) return undefined;
-        this.log.error(`counting ${where}: ${(e as Error).message}`);
-        if (!(await explainCountFailure(e, env))) return undefined;
-      }
     }
   }
 
@@ -98,13 +97,7 @@ export class StatementCounter implements vscode.Disposable {
     if (!statement?.reached || options.signal?.aborted) return report;
     progress.report({ message: 'asking the compiler what escapes…' });
     try {
-      const messages = await analyzeEscapes({ target: options.target, test: options.test, optimized: options.optimized, env: options.env });
-      // The first frame below the statement names the call that allocated; allocations charged to
-      // the user's own callees name that function (the CLI's statementPrediction.ts does the same).
-      const inStatement = (l: LineTally) => l.file === statement.file && l.line >= statement.line && l.line <= (statement.endLine ?? statement.line);
-      const callees = report.lines.flatMap((l) => (inStatement(l) ? l.paths.map((p) => p.frames[0]) : [l.function])).filter((f): f is string => f !== undefined);
-      const count = report.lines.reduce((sum, l) => sum + l.count, 0);
-      report.prediction = predictStatement(messages, statement.file, statement.line, statement.endLine ?? statement.line, { count, callees });
+      report.prediction = await predictionFor(report, { target: options.target, test: options.test, optimized: options.optimized, env: options.env });
     } catch (e) {
       report.warnings.push(`No escape analysis: ${(e as Error).message}`);
     }

@@ -123,7 +123,9 @@ describe('HiddenBreakpoints', () => {
       assert.deepEqual(sent.breakpoints.map((b) => b.name), ['main.work', 'main.helper', 'runtime.mallocgc', 'runtime.exit']);
       const returnedToClient = (proxy.clientResponse().body as { breakpoints: P.Breakpoint[] }).breakpoints;
       assert.equal(returnedToClient.length, 2);
-      assert.ok(returnedToClient.every((b) => b.verified && !bps.isHidden(b.id)));
+      assert.ok(returnedToClient.every((b) => b.verified));
+      // The client's breakpoints are numbered as plain Delve would number them: 1, 2.
+      assert.deepEqual(returnedToClient.map((b) => b.id), [1, 2]);
       // The hidden IDs are still known after the client's request.
       assert.equal(bps.idsOf('function', 'runtime.mallocgc').length, 1);
       assert.equal(bps.idsOf('function', 'runtime.exit').length, 1);
@@ -195,7 +197,9 @@ describe('HiddenBreakpoints', () => {
       bps.forwardSourceBreakpoints(request);
       assert.equal(proxy.forwarded.length, 1);
       assert.equal(proxy.forwarded[0].args, request.arguments);
-      assert.equal(proxy.forwarded[0].transform, undefined);
+      // Only the IDs change: to the client's numbering.
+      const response = proxy.forwarded[0].transform!({ seq: 1, type: 'response', request_seq: 1, command: 'setBreakpoints', success: true, body: { breakpoints: [{ id: 41, verified: true, line: 3 }, { id: 42, verified: true, line: 4 }] } } as P.Response);
+      assert.deepEqual((response.body as { breakpoints: P.Breakpoint[] }).breakpoints.map((b) => [b.id, b.line]), [[1, 3], [2, 4]]);
     });
 
     it('sets hidden lines with their conditions and reports their IDs and failures', async () => {
@@ -300,7 +304,8 @@ describe('HiddenBreakpoints', () => {
       const request = insRequest('0x401000');
       bps.forwardInstructionBreakpoints(request);
       assert.equal(proxy.forwarded[0].args, request.arguments);
-      assert.equal(proxy.forwarded[0].transform, undefined);
+      const response = proxy.forwarded[0].transform!({ seq: 1, type: 'response', request_seq: 1, command: 'setInstructionBreakpoints', success: true, body: { breakpoints: [{ id: 17, verified: true }] } } as P.Response);
+      assert.deepEqual((response.body as { breakpoints: P.Breakpoint[] }).breakpoints.map((b) => b.id), [1]);
     });
 
     it('merges hidden instructions after the client ones and cuts the response', async () => {

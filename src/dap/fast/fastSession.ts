@@ -29,7 +29,7 @@ import { LivePauses } from './livePauses';
 import { ProfileView, recordedStackLimit, sampleEveryAllocation } from './profileView';
 import { programBinary } from './programBinary';
 import { ProfileTallyNotes } from './profileTally';
-import { findRuntimeSites, RuntimeSites } from './runtimeSites';
+import { findRuntimeSites, RuntimeSites, SITE_FUNCTIONS } from './runtimeSites';
 import { Symbolizer } from './symbolizer';
 
 export interface FastOptions {
@@ -57,11 +57,6 @@ function goroutineOf(event: P.StoppedEvent): number {
   return event.body.threadId ?? 0;
 }
 
-interface Preparation {
-  symbolizer: Symbolizer;
-  sites: RuntimeSites;
-}
-
 export class FastSession {
   readonly tally: Tally;
   private readonly bps: HiddenBreakpoints;
@@ -69,7 +64,7 @@ export class FastSession {
   private readonly sampler: StackSampler;
   private readonly catcher: StopCatcher;
   private readonly live: LivePauses;
-  private preparation?: Promise<Preparation>;
+  private preparation?: Promise<Symbolizer>;
   private symbolizer?: Symbolizer;
   private view?: ProfileView;
   private goVersion?: string;
@@ -92,7 +87,11 @@ export class FastSession {
   /** The user is looking at a stop (until they resume it). */
   private userStopped = false;
   private livePausing = false;
+  /** The client asked Delve to pause: the next pause stop is the user's. */
+  private userPaused = false;
   private stopHandled?: () => void;
+  /** The proxy's own instruction step is under way: its stop is the proxy's. */
+  private stepWaiter?: () => void;
   private readonly listeners: ((report: MallocReport) => void)[] = [];
 
   constructor(private readonly proxy: DapProxy, private readonly options: FastOptions) {
@@ -103,7 +102,9 @@ export class FastSession {
     const delve = parseVersion(options.delveVersion);
     const hitCounts = delve !== undefined && (delve.minor > 24 || (delve.minor === 24 && delve.patch >= 1));
     this.catcher = new StopCatcher(proxy, this.bps, () => this.options.roots, hitCounts, (l) => this.log(l));
-    this.live = new LivePauses(options.liveIntervalMs ?? 0, () => this.mayPauseForReading(), () => this.readWhileRunning());
+    this.live = new LivePauses(() => this.options.liveIntervalMs ?? 0, () => this.mayPauseForReading(), () => this.readWhileRunning());
+    const binary = options.binary;
+    if (binary) this.preparation = this.prepare(async () => binary);
   }
 
   /** Settings that a DAP session learns only from its launch or attach request. */
@@ -130,7 +131,7 @@ export class FastSession {
 
   private readingWarnings(): string[] {
     const out: string[] = [];
-    if (this.catcher.lost > 0) out.push(`${this.catcher.lost} merged tiny or system-stack allocations were made by several threads at the same instant and could not all be read; they are not counted.`);
+    if (this.catcher.lost > 0) out.push(`${this.catcher.lost} merged tiny allocations made at the same instant as others, on a thread running no goroutine, could not be read; they are not counted.`);
     if (this.notes?.truncated) out.push(`${this.notes.truncated} allocations have call stacks deeper than the runtime records; if a line of yours is further out, they are counted under a bucket instead.`);
     if (this.rateChangedTo !== undefined) out.push(`The program set runtime.MemProfileRate to ${this.rateChangedTo}; allocations after that are not all counted.`);
     if (this.terminated && this.profiling && !this.exitRead) out.push('The program ended without passing runtime.exit; the counts are those of the last reading.');
@@ -186,6 +187,7 @@ export class FastSession {
           this.pendingPause = request;
           return true;
         }
+        this.userPaused = true;
         return false;
       case 'evaluate':
         return this.maybeCall(request as P.EvaluateRequest);
@@ -241,21 +243,33 @@ export class FastSession {
     return result?.replace(/^"|"$/g, '');
   }
 
+  /**
+   * Starts reading the executable (symbols, record layout, where the runtime functions to catch
+   * are) in the background, as soon as the executable is known, so that it overlaps Delve's launch;
+   * the program waits for it only at the stop where profiling starts.
+   */
+  private prepare(binary: () => Promise<string>): Promise<Symbolizer> {
+    const env = this.options.env ?? process.env;
+    const preparation = (async () => {
+      const file = await binary();
+      const symbolizer = await Symbolizer.start(file, env, SITE_FUNCTIONS);
+      if (this.terminated) symbolizer.close();
+      this.symbolizer = symbolizer;
+      // The runtime's compile unit is the biggest the helper reads; reading it now, while the
+      // program runs, takes that time off the reading at the end.
+      symbolizer.lookup(symbolizer.functions.map((f) => (f.instructions[0]?.address ?? 0n) + 1n)).catch(() => undefined);
+      return symbolizer;
+    })();
+    preparation.catch(() => undefined);
+    return preparation;
+  }
+
   /** At configurationDone: the program exists and has not run yet (or, attached, is stopped). */
   private async install(): Promise<void> {
     if (this.installed) return;
     this.installed = true;
     this.goVersion = await this.readGoVersion();
-    const env = this.options.env ?? process.env;
-    this.preparation = (async () => {
-      const binary = await programBinary({ explicit: this.options.binary, processId: this.processId, launch: this.launchArgs }, this.proxy);
-      this.log(`fast mode reads ${binary}`);
-      const [symbolizer, sites] = await Promise.all([Symbolizer.start(binary, env), findRuntimeSites(binary, env)]);
-      this.symbolizer = symbolizer;
-      this.log(`${sites.tinyMerges.length} tiny-merge sites, ${sites.systemStackReturns.length} system-stack allocation sites`);
-      return { symbolizer, sites };
-    })();
-    this.preparation.catch(() => undefined);
+    this.preparation ??= this.prepare(() => programBinary({ explicit: this.options.binary, processId: this.processId, launch: this.launchArgs }, this.proxy));
     await this.instructions.disarm();
     if (this.attached) {
       await this.startProfiling();
@@ -268,19 +282,21 @@ export class FastSession {
 
   /** Turns on full sampling and the counting sites; the program is stopped. */
   private async startProfiling(): Promise<void> {
-    let prepared: Preparation;
+    let symbolizer: Symbolizer;
+    let found: RuntimeSites;
     try {
-      prepared = await this.preparation!;
+      symbolizer = await this.preparation!;
+      found = findRuntimeSites(symbolizer.functions);
     } catch (e) {
       this.warnings.push(`Fast mode could not read the program, so it counted nothing: ${(e as Error).message}`);
       return;
     }
-    await sampleEveryAllocation(this.proxy);
-    const stackLimit = await recordedStackLimit(this.proxy);
-    this.view = new ProfileView(this.proxy, prepared.symbolizer, () => this.options.roots, stackLimit);
+    this.log(`${found.tinyMerges.length} tiny-merge sites, ${found.systemStackReturns.length} system-stack allocation sites`);
+    const [, stackLimit] = await Promise.all([sampleEveryAllocation(this.proxy), recordedStackLimit(this.proxy)]);
+    this.view = new ProfileView(this.proxy, symbolizer, () => this.options.roots, stackLimit);
     const sites = [
-      ...prepared.sites.tinyMerges.map((address) => ({ kind: 'tiny merge' as const, address })),
-      ...prepared.sites.systemStackReturns.map((address) => ({ kind: 'system stack' as const, address })),
+      ...found.tinyMerges.map((address) => ({ kind: 'tiny merge' as const, address })),
+      ...found.systemStackReturns.map((address) => ({ kind: 'system stack' as const, address })),
     ];
     await this.instructions.arm(sites);
     await this.catcher.setSites(sites);
@@ -369,7 +385,29 @@ export class FastSession {
     return ids.length > 0 && ids.every((id) => this.bps.isHidden(id));
   }
 
+  /**
+   * Moves one goroutine by one instruction while the proxy owns the stop; the step's own stop is
+   * the proxy's and never reaches the client.
+   */
+  private async stepInstruction(goroutine: number): Promise<void> {
+    const stopped = new Promise<void>((resolve) => (this.stepWaiter = () => resolve()));
+    this.expectContinued += 1;
+    const response = await this.proxy.request('next', { threadId: goroutine, granularity: 'instruction' });
+    if (!response.success) {
+      this.stepWaiter = undefined;
+      this.expectContinued = Math.max(0, this.expectContinued - 1);
+      throw new Error(`stepping goroutine ${goroutine}: ${response.message}`);
+    }
+    await stopped;
+  }
+
   private onStopped(event: P.StoppedEvent): boolean {
+    if (this.stepWaiter) {
+      const waiter = this.stepWaiter;
+      this.stepWaiter = undefined;
+      waiter();
+      return true;
+    }
     if (this.driver) {
       if (this.isHiddenStop(event)) this.swallowStepInterrupted = true;
       this.driver.deliver(event);
@@ -381,8 +419,9 @@ export class FastSession {
       void this.handleHiddenStop(event).finally(() => ours && this.noteStopHandled());
       return true;
     }
-    if (ours && event.body.reason === 'pause') {
-      void this.handleLivePause(event).finally(() => this.noteStopHandled());
+    if (event.body.reason === 'pause' && !this.userPaused && this.profiling) {
+      // Ours, or one of ours that Delve carried out late (after another stop had ended the wait).
+      void this.handleLivePause(event).finally(() => ours && this.noteStopHandled());
       return true;
     }
     void this.presentStop(event).finally(() => ours && this.noteStopHandled());
@@ -393,10 +432,13 @@ export class FastSession {
   private async presentStop(event: P.StoppedEvent): Promise<void> {
     this.proxy.hold();
     try {
-      if (this.profiling) await this.catcher.catchAround(event);
+      if (this.profiling && event.body.reason === 'pause') await this.catcher.settleAfterPause(event, (g) => this.stepInstruction(g));
+      else if (this.profiling) await this.catcher.catchAround(event);
     } catch (e) {
       this.log(`checking a stop failed: ${(e as Error).message}`);
     } finally {
+      // Any stop shown answers a pause the user asked for.
+      this.userPaused = false;
       this.userStopped = true;
       this.proxy.forwardEvent(event);
       this.proxy.release();
@@ -407,7 +449,7 @@ export class FastSession {
   private async handleLivePause(event: P.StoppedEvent): Promise<void> {
     this.inHiddenStop = true;
     try {
-      await this.catcher.catchAround(event);
+      await this.catcher.settleAfterPause(event, (g) => this.stepInstruction(g));
       await this.readProfile();
     } catch (e) {
       this.log(`live reading failed: ${(e as Error).message}`);
@@ -452,11 +494,15 @@ export class FastSession {
     this.exitRead = this.view !== undefined;
   }
 
+  /**
+   * Ends a stop the proxy owned: the program goes on, unless the user asked for a pause meanwhile
+   * (held here, or already answered by Delve while this stop was under way), which is then shown.
+   */
   private async resumeOrPause(goroutine: number): Promise<void> {
-    if (this.pendingPause) {
-      const pause = this.pendingPause;
+    if (this.pendingPause || this.userPaused) {
+      if (this.pendingPause) this.proxy.respond(this.pendingPause);
       this.pendingPause = undefined;
-      this.proxy.respond(pause);
+      this.userPaused = false;
       this.userStopped = true;
       this.proxy.sendEvent('stopped', { reason: 'pause', threadId: goroutine, allThreadsStopped: true, hitBreakpointIds: [] });
       void this.readProfile();
@@ -506,6 +552,7 @@ export class FastSession {
   private endUserStep(outcome: StepOutcome): void {
     this.driver = undefined;
     if (outcome.kind === 'stopped') {
+      this.userPaused = false;
       this.userStopped = true;
       this.proxy.forwardEvent(outcome.event);
       void this.readProfile();

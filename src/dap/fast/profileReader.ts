@@ -5,7 +5,7 @@
  * until the first one it knows and then re-reads every known bucket's counts.
  */
 import { allocsOf, BucketHeader, decodeHeader, headerIndexes, HeaderIndexes, LayoutError, MEM_PROFILE, ProfileLayout, recordIndexes, RecordIndexes, WORD } from './profileLayout';
-import { hex, PageCache, WordSource } from './targetMemory';
+import { hex, RangeCache, WordSource } from './targetMemory';
 
 export interface ProfileBucket {
   address: bigint;
@@ -26,6 +26,13 @@ interface KnownBucket {
 
 /** runtime's maxProfStackDepth (Go 1.23+); older runtimes keep at most 32. */
 const MAX_STACK = 1024;
+/**
+ * Words read at once for a new bucket: its header, a stack of typical depth and its record, and
+ * below it the buckets allocated just before it (the next ones of the list, usually): one
+ * `dlv examinemem` request's worth.
+ */
+const BUCKET_READ_AHEAD = 40;
+const BUCKET_READ_BEHIND = 85;
 /** A walk longer than this is a misread, not a profile. */
 const MAX_BUCKETS = 1_000_000;
 
@@ -42,14 +49,18 @@ export class ProfileReader {
     this.record = recordIndexes(layout);
   }
 
-  /** Reads the whole profile; `source` must read the program as it is stopped now. */
-  async read(source: WordSource): Promise<ProfileBucket[]> {
-    const memory = new PageCache(source);
+  /**
+   * Reads the whole profile; `source` must read the program as it is stopped now. `onNewStack`
+   * sees each bucket's stack the first time it is read (to symbolize while reading goes on).
+   */
+  async read(source: WordSource, onNewStack: (stack: bigint[]) => void = () => {}): Promise<ProfileBucket[]> {
+    const memory = new RangeCache(source);
     const fresh: KnownBucket[] = [];
     let address = await this.head();
     while (address !== 0n && !this.byAddress.has(address)) {
       if (fresh.length >= MAX_BUCKETS) throw new LayoutError('the profile bucket list does not end');
       const bucket = await this.readBucket(memory, address);
+      onNewStack(bucket.stack);
       fresh.push(bucket);
       address = bucket.header.allnext;
     }
@@ -59,8 +70,8 @@ export class ProfileReader {
     return this.known.map((b, i) => ({ address: b.address, size: b.header.size, stack: b.stack, allocs: allocsOf(records[i], this.record) }));
   }
 
-  private async readBucket(memory: PageCache, address: bigint): Promise<KnownBucket> {
-    const header = decodeHeader(await memory.words(address, this.header.words), this.header);
+  private async readBucket(memory: RangeCache, address: bigint): Promise<KnownBucket> {
+    const header = decodeHeader(await memory.words(address, this.header.words, BUCKET_READ_AHEAD, BUCKET_READ_BEHIND), this.header);
     if (header.typ !== MEM_PROFILE || header.nstk > MAX_STACK) {
       throw new LayoutError(`the bucket at ${hex(address)} does not look like a memory profile bucket (type ${header.typ}, ${header.nstk} frames)`);
     }

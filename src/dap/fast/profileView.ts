@@ -12,7 +12,7 @@ import { StackSampler } from '../stackSampler';
 import { ProfileReader } from './profileReader';
 import { CaughtAllocations, fillTally, ProfileTallyNotes } from './profileTally';
 import type { Symbolizer } from './symbolizer';
-import { delveWords } from './targetMemory';
+import { delveWords, WordSource } from './targetMemory';
 
 /** The most frames runtime.mProf_Malloc records before Go 1.23 (`maxStack`). */
 const OLD_STACK_LIMIT = 32;
@@ -27,9 +27,8 @@ export async function sampleEveryAllocation(proxy: DapProxy): Promise<void> {
   const children = await proxy.call<P.VariablesResponse['body']>('variables', { variablesReference: pointer.variablesReference });
   const name = children.variables[0]?.name;
   if (!name) throw new Error('cannot reach runtime.MemProfileRate');
-  await proxy.call('setVariable', { variablesReference: pointer.variablesReference, name, value: '1' });
-  const rate = await new StackSampler(proxy).integer('runtime.MemProfileRate');
-  if (rate !== 1) throw new Error(`runtime.MemProfileRate is ${rate} after setting it to 1`);
+  const set = await proxy.call<P.SetVariableResponse['body']>('setVariable', { variablesReference: pointer.variablesReference, name, value: '1' });
+  if (set.value !== '1') throw new Error(`runtime.MemProfileRate is ${set.value} after setting it to 1`);
 }
 
 /** How deep the runtime records stacks: `profstackdepth` (GODEBUG, default 128) from Go 1.23, 32 before. */
@@ -52,15 +51,17 @@ export interface ProfileReading {
 export class ProfileView {
   private readonly reader: ProfileReader;
   private readonly sampler: StackSampler;
+  private readonly words: WordSource;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly proxy: DapProxy,
+    proxy: DapProxy,
     private readonly symbolizer: Symbolizer,
     private readonly roots: () => UserCodeRoots,
     private readonly stackLimit: number,
   ) {
     this.sampler = new StackSampler(proxy);
+    this.words = delveWords(proxy);
     this.reader = new ProfileReader(symbolizer.layout, async () => parsePointer((await proxy.call<P.EvaluateResponse['body']>('evaluate', { expression: 'runtime.mbuckets.value', context: 'repl' })).result));
   }
 
@@ -72,10 +73,13 @@ export class ProfileView {
   }
 
   private async readNow(tally: Tally, caught: CaughtAllocations): Promise<ProfileReading> {
-    const buckets = await this.reader.read(delveWords(this.proxy));
-    const symbols = await this.symbolizer.lookup(buckets.flatMap((b) => b.stack));
+    const symbolizing: Promise<unknown>[] = [];
+    const buckets = await this.reader.read(this.words, (stack) => symbolizing.push(this.symbolizer.lookup(stack)));
+    await Promise.all(symbolizing);
+    const symbols = await this.symbolizer.lookup([]);
     const rate = await this.sampler.integer('runtime.MemProfileRate');
     const notes = fillTally(tally, { buckets, symbols, roots: this.roots(), stackLimit: this.stackLimit, ...caught });
     return { notes, ...(rate !== 1 && rate !== undefined ? { rateChangedTo: rate } : {}) };
   }
+
 }

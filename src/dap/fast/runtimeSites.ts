@@ -1,7 +1,8 @@
 /**
  * The two kinds of allocation the runtime's profile cannot charge to a line, and where in the
- * binary to catch them instead (found with Go's own disassembler, `go tool objdump`, so that
- * inlined copies and every Go version's code layout are covered without guessing addresses):
+ * binary to catch them instead (found in the disassembly of the runtime functions concerned, which
+ * the symbolizer makes with Go's own x86 decoder, so that inlined copies and every Go version's
+ * code layout are covered without guessing addresses):
  *
  * - A tiny allocation (no pointers, under 16 bytes) that fits in the current 16-byte block returns
  *   before the profiling hook; MemStats still counts it (`c.tinyAllocs++`). The first instruction of
@@ -13,11 +14,9 @@
  *   into the goroutine.
  */
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { run } from '../processes';
 
 export interface Instruction {
-  /** Base name of the source file, as objdump prints it (`malloc.go`). */
+  /** The source file and line the instruction belongs to (innermost inlined position). */
   file: string;
   line: number;
   address: bigint;
@@ -25,32 +24,10 @@ export interface Instruction {
   text: string;
 }
 
+/** A function's calls and the first instruction of each of its source lines (enough for the sites). */
 export interface DisassembledFunction {
   name: string;
-  /** The function's own source file (absolute). */
-  file: string;
   instructions: Instruction[];
-}
-
-const TEXT = /^TEXT (\S+)\(SB\) (.+)$/;
-const INSTRUCTION = /^\s+(\S+):(\d+)\s+0x([0-9a-f]+)\s+([0-9a-f]+)\s+(.*?)\s*$/;
-
-export function parseObjdump(output: string): DisassembledFunction[] {
-  const functions: DisassembledFunction[] = [];
-  let current: DisassembledFunction | undefined;
-  for (const line of output.split('\n')) {
-    const text = TEXT.exec(line);
-    if (text) {
-      current = { name: text[1], file: text[2].trim(), instructions: [] };
-      functions.push(current);
-      continue;
-    }
-    const ins = INSTRUCTION.exec(line);
-    if (ins && current) {
-      current.instructions.push({ file: ins[1], line: Number(ins[2]), address: BigInt(`0x${ins[3]}`), length: ins[4].length / 2, text: ins[5] });
-    }
-  }
-  return functions;
 }
 
 /** Runtime functions that allocate on the system stack on a goroutine's behalf (or may inline into one that does). */
@@ -59,6 +36,13 @@ export const SYSTEM_STACK_ALLOCATORS = [
   'allocm', 'mcommoninit', 'mpreinit', 'mProfStackInit', 'makeProfStack', 'makeProfStackFP', 'newMWeakPointer',
   'procresize',
 ];
+
+/**
+ * The functions to disassemble: the system-stack allocators, and the allocator functions that can
+ * hold the tiny allocator's merge path (mallocgc up to Go 1.23, mallocgcTiny from Go 1.24, the
+ * size-specialized tiny functions of Go 1.26's experiment and Go 1.27).
+ */
+export const SITE_FUNCTIONS = `^runtime\\.(mallocgc|mallocgcTiny\\w*|mallocTiny\\w*|${SYSTEM_STACK_ALLOCATORS.join('|')})$`;
 
 /** Calls that allocate a heap object (or, for growslice, one when they are reached). */
 const ALLOCATING_CALL = /^CALL runtime\.(newobject|newarray|makeslice|makeslicecopy|growslice|mallocgc\w*|makemap\w*|makechan|rawstring\w*|rawbyteslice|rawruneslice)\(SB\)/;
@@ -89,7 +73,7 @@ export function tinyMergeAddresses(functions: DisassembledFunction[], sourceLine
       const key = `${ins.file}:${ins.line}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      if (TINY_MERGE.test(sourceLine(path.join(path.dirname(fn.file), ins.file), ins.line) ?? '')) out.push(ins.address);
+      if (TINY_MERGE.test(sourceLine(ins.file, ins.line) ?? '')) out.push(ins.address);
     }
   }
   return out;
@@ -114,10 +98,7 @@ function sourceReader(): (file: string, line: number) => string | undefined {
   };
 }
 
-export async function findRuntimeSites(binary: string, env: NodeJS.ProcessEnv): Promise<RuntimeSites> {
-  const pattern = `^runtime\\.(malloc\\w*|${SYSTEM_STACK_ALLOCATORS.join('|')})$`;
-  const r = await run('go', ['tool', 'objdump', '-s', pattern, binary], { env, timeoutMs: 120_000 });
-  if (r.code !== 0) throw new Error(`go tool objdump failed: ${r.stderr.trim().split('\n').pop() ?? r.code}`);
-  const functions = parseObjdump(r.stdout);
+/** Finds the sites in the functions the symbolizer disassembled. */
+export function findRuntimeSites(functions: DisassembledFunction[]): RuntimeSites {
   return { tinyMerges: tinyMergeAddresses(functions, sourceReader()), systemStackReturns: systemStackCallReturns(functions) };
 }

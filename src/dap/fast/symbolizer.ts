@@ -6,13 +6,14 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { StackFrame } from '../../core/attribution';
 import { cacheDir } from '../delveLocator';
 import { run } from '../processes';
 import type { ProfileLayout } from './profileLayout';
+import type { DisassembledFunction } from './runtimeSites';
 import { SYMBOLIZER_SOURCE } from './symbolizerSource';
 
 export class SymbolizerError extends Error {}
@@ -36,19 +37,52 @@ export function toStackFrame(raw: RawFrame): StackFrame {
   return { name: delveFunctionName(raw.function), ...(raw.file ? { path: raw.file, line: raw.line } : {}) };
 }
 
+interface RawFunction {
+  name: string;
+  instructions: { pc: string; length: number; text: string; file: string; line: number }[];
+}
+
+export function toDisassembledFunction(raw: RawFunction): DisassembledFunction {
+  return { name: raw.name, instructions: raw.instructions.map((i) => ({ address: BigInt(i.pc), length: i.length, text: i.text, file: i.file, line: i.line })) };
+}
+
+/**
+ * Go's x86 decoder (golang.org/x/arch/x86/x86asm), as the toolchain vendors it for `go tool
+ * objdump`: copied next to the helper so that the helper needs nothing but the toolchain itself.
+ */
+async function copyX86Decoder(into: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const goroot = await run('go', ['env', 'GOROOT'], { env });
+  const from = path.join(goroot.stdout.trim(), 'src', 'cmd', 'vendor', 'golang.org', 'x', 'arch', 'x86', 'x86asm');
+  let files: string[];
+  try {
+    files = readdirSync(from).filter((f) => f.endsWith('.go') && !f.endsWith('_test.go'));
+  } catch {
+    throw new SymbolizerError(`Go's x86 decoder is not in this toolchain (${from})`);
+  }
+  mkdirSync(into);
+  for (const file of files) copyFileSync(path.join(from, file), path.join(into, file));
+}
+
+/** Bumped whenever symbolizerBinary builds differently. */
+const BUILD_RECIPE = 'x86asm from the toolchain; go directive of the toolchain';
+
 /** Builds the helper with the program's own `go` (same GOTOOLCHAIN and PATH), once per Go version. */
 export async function symbolizerBinary(env: NodeJS.ProcessEnv): Promise<string> {
   const goVersion = await run('go', ['env', 'GOVERSION'], { env });
   if (goVersion.code !== 0) throw new SymbolizerError(`go env GOVERSION failed: ${goVersion.stderr.trim()}`);
-  const hash = createHash('sha256').update(SYMBOLIZER_SOURCE).digest('hex').slice(0, 12);
+  // The recipe is part of the key: a change to how the helper is built must not reuse an old build.
+  const hash = createHash('sha256').update(SYMBOLIZER_SOURCE).update(BUILD_RECIPE).digest('hex').slice(0, 12);
   const dir = path.join(cacheDir(env), 'symbolizer');
   const binary = path.join(dir, `malloclens-symbolizer-${goVersion.stdout.trim()}-${hash}`);
   if (existsSync(binary)) return binary;
   mkdirSync(dir, { recursive: true });
   const work = mkdtempSync(path.join(dir, 'build-'));
   try {
-    writeFileSync(path.join(work, 'go.mod'), 'module malloclens/symbolizer\n\ngo 1.19\n');
+    // The toolchain's own language version: the copied decoder is written in it.
+    const language = /go(\d+\.\d+)/.exec(goVersion.stdout)?.[1] ?? '1.19';
+    writeFileSync(path.join(work, 'go.mod'), `module malloclens/symbolizer\n\ngo ${language}\n`);
     writeFileSync(path.join(work, 'main.go'), SYMBOLIZER_SOURCE);
+    await copyX86Decoder(path.join(work, 'x86asm'), env);
     const built = path.join(work, 'malloclens-symbolizer');
     // The user's GOFLAGS (e.g. -mod=vendor) and workspace are about their module, not this one.
     const r = await run('go', ['build', '-o', built, '.'], { cwd: work, env: { ...env, GOFLAGS: '', GOWORK: 'off', CGO_ENABLED: '0' }, timeoutMs: 5 * 60_000 });
@@ -67,11 +101,12 @@ export class Symbolizer {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  private constructor(private readonly child: ChildProcess, readonly layout: ProfileLayout) {}
+  private constructor(private readonly child: ChildProcess, readonly layout: ProfileLayout, readonly functions: DisassembledFunction[]) {}
 
-  static async start(program: string, env: NodeJS.ProcessEnv): Promise<Symbolizer> {
+  /** `functions`: a pattern of names of functions to disassemble (see runtimeSites.ts). */
+  static async start(program: string, env: NodeJS.ProcessEnv, functions = '^$'): Promise<Symbolizer> {
     const helper = await symbolizerBinary(env);
-    const child = spawn(helper, [program], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(helper, [program, functions], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     const lines = createInterface({ input: child.stdout! });
@@ -80,12 +115,12 @@ export class Symbolizer {
       child.once('error', (e) => reject(new SymbolizerError(`cannot run the symbolizer: ${e.message}`)));
       child.once('exit', (code) => reject(new SymbolizerError(`the symbolizer exited (${code}): ${stderr.trim()}`)));
     });
-    const hello = JSON.parse(first) as { layout?: ProfileLayout; error?: string };
+    const hello = JSON.parse(first) as { layout?: ProfileLayout; functions?: RawFunction[]; error?: string };
     if (!hello.layout) {
       child.kill('SIGKILL');
       throw new SymbolizerError(`cannot read ${program}: ${hello.error ?? first}`);
     }
-    const symbolizer = new Symbolizer(child, hello.layout);
+    const symbolizer = new Symbolizer(child, hello.layout, (hello.functions ?? []).map(toDisassembledFunction));
     lines.on('line', (line) => symbolizer.answers.shift()?.(line));
     child.once('exit', () => symbolizer.stopAnswering());
     return symbolizer;

@@ -11,8 +11,16 @@
  * for inlined frames. The same DWARF gives the layout of runtime.bucket and runtime.memRecord, so
  * the profile is read with the offsets of the binary at hand rather than assumed ones.
  *
- * Protocol: one JSON line `{"layout": …}` (or `{"error": …}`), then for every input line of
- * hexadecimal PCs one JSON array of `{pc, function, file, line}`.
+ * It also disassembles the functions whose names match a pattern (the runtime functions where fast
+ * mode catches what the profile misses; see runtimeSites.ts) with Go's own x86 decoder, the one
+ * `go tool objdump` uses: the toolchain carries it in src/cmd/vendor, and the build copies it next
+ * to this program. Of each function it reports the calls and the first instruction of every
+ * source line, which is all the sites need.
+ *
+ * Protocol: `malloclens-symbolizer <binary> <function pattern>` prints one JSON line
+ * `{"layout": …, "functions": [{name, instructions: [{pc, length, text, file, line}]}]}` (or
+ * `{"error": …}`), then answers every input line of hexadecimal PCs with one JSON array of
+ * `{pc, function, file, line}`.
  */
 export const SYMBOLIZER_SOURCE = String.raw`// Code generated from malloclens's src/dap/fast/symbolizerSource.ts. DO NOT EDIT.
 package main
@@ -25,9 +33,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"malloclens/symbolizer/x86asm"
 )
 
 // inlined is one inlined call's address range; deeper calls are nested in shallower ones.
@@ -43,6 +54,7 @@ type unitRange struct {
 }
 
 type binary struct {
+	text   *elf.Section
 	table  *gosym.Table
 	dwarf  *dwarf.Data
 	ranges []unitRange
@@ -71,7 +83,7 @@ func open(path string) (*binary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s has no DWARF (built with -ldflags=-w?): %v", path, err)
 	}
-	b := &binary{table: table, dwarf: d, units: map[dwarf.Offset][]inlined{}, names: map[dwarf.Offset]string{}}
+	b := &binary{text: text, table: table, dwarf: d, units: map[dwarf.Offset][]inlined{}, names: map[dwarf.Offset]string{}}
 	r := d.Reader()
 	for {
 		e, err := r.Next()
@@ -175,6 +187,37 @@ func (b *binary) frame(pc uint64) map[string]interface{} {
 	return out
 }
 
+// disassemble decodes a function and keeps its calls and the first instruction of each of its
+// source lines.
+func (b *binary) disassemble(fn gosym.Func) (map[string]interface{}, error) {
+	code := make([]byte, fn.End-fn.Entry)
+	if _, err := b.text.ReadAt(code, int64(fn.Entry-b.text.Addr)); err != nil {
+		return nil, err
+	}
+	symbol := func(addr uint64) (string, uint64) {
+		if f := b.table.PCToFunc(addr); f != nil {
+			return f.Name, f.Entry
+		}
+		return "", 0
+	}
+	seen := map[string]bool{}
+	kept := []map[string]interface{}{}
+	for pc := fn.Entry; pc < fn.End; {
+		inst, err := x86asm.Decode(code[pc-fn.Entry:], 64)
+		if err != nil || inst.Len == 0 {
+			return nil, fmt.Errorf("cannot decode %s at %#x: %v", fn.Name, pc, err)
+		}
+		file, line, _ := b.table.PCToLine(pc)
+		place := fmt.Sprintf("%s:%d", file, line)
+		if inst.Op == x86asm.CALL || !seen[place] {
+			seen[place] = true
+			kept = append(kept, map[string]interface{}{"pc": fmt.Sprintf("%#x", pc), "length": inst.Len, "text": x86asm.GoSyntax(inst, pc, symbol), "file": file, "line": line})
+		}
+		pc += uint64(inst.Len)
+	}
+	return map[string]interface{}{"name": fn.Name, "instructions": kept}, nil
+}
+
 func structLayout(st *dwarf.StructType) map[string]interface{} {
 	fields := map[string]int64{}
 	out := map[string]interface{}{"size": st.ByteSize, "fields": fields}
@@ -231,8 +274,12 @@ func main() {
 		out.Flush()
 		os.Exit(1)
 	}
-	if len(os.Args) != 2 {
-		fail(fmt.Errorf("usage: malloclens-symbolizer <go binary>"))
+	if len(os.Args) != 3 {
+		fail(fmt.Errorf("usage: malloclens-symbolizer <go binary> <function pattern>"))
+	}
+	pattern, err := regexp.Compile(os.Args[2])
+	if err != nil {
+		fail(err)
 	}
 	b, err := open(os.Args[1])
 	if err != nil {
@@ -242,7 +289,17 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	enc.Encode(map[string]interface{}{"layout": l})
+	functions := []map[string]interface{}{}
+	for _, fn := range b.table.Funcs {
+		if pattern.MatchString(fn.Name) {
+			d, err := b.disassemble(fn)
+			if err != nil {
+				fail(err)
+			}
+			functions = append(functions, d)
+		}
+	}
+	enc.Encode(map[string]interface{}{"layout": l, "functions": functions})
 	out.Flush()
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 1<<20), 1<<26)

@@ -1,7 +1,7 @@
 /** Line scope: the compiler's escape analysis of the counted statement, set beside the measurement. */
 import { EscapePrediction, predictStatement } from '../core/escape';
 import type { MallocReport } from '../core/report';
-import { analyzeEscapes } from '../dap/escapeAnalysis';
+import { analyzeEscapes } from './escapeAnalysis';
 
 export async function predictionFor(report: MallocReport, build: { target: string; test: boolean; optimized: boolean; env: NodeJS.ProcessEnv }): Promise<EscapePrediction | undefined> {
   const statement = report.statement;

@@ -1,0 +1,3 @@
+module example.com/fastbench
+
+go 1.19

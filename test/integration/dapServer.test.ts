@@ -1,0 +1,137 @@
+/**
+ * `malloclens dap` as other editors start it: on stdio, on a loopback port, with the exact command
+ * line the Go extension uses for `dlv dap`; its tally request and event; one client per server.
+ */
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import type { DebugProtocol as P } from '@vscode/debugprotocol';
+import type { MallocReport } from '../../src/core/report';
+import { StreamConnection } from '../../src/dap/connection';
+import { HeadlessClient } from '../../src/dap/headlessClient';
+import { CLI, FIXTURES, markedEnv, waitForNoLeftovers } from './helpers';
+
+const DEBUGGEE = path.join(FIXTURES, 'debuggee');
+
+/** A full session: launch, a breakpoint, run to the end; returns the tally events and the final tally. */
+async function countedSession(client: HeadlessClient): Promise<{ events: P.Event[]; tally: MallocReport; output: string }> {
+  const events: P.Event[] = [];
+  let output = '';
+  client.onEvent((e) => {
+    if (e.event === 'malloclens/tally') events.push(e);
+    if (e.event === 'output') output += (e.body as P.OutputEvent['body']).output;
+  });
+  assert.equal((await client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true })).success, true);
+  const initialized = client.waitFor('initialized');
+  const launch = await client.request('launch', { request: 'launch', mode: 'debug', program: DEBUGGEE, output: path.join(DEBUGGEE, '__debug_bin_dapserver') });
+  assert.equal(launch.success, true, launch.message);
+  await initialized;
+  await client.request('setBreakpoints', { source: { path: path.join(DEBUGGEE, 'main.go') }, breakpoints: [{ line: 47 }] });
+  const stopped = client.waitFor('stopped');
+  await client.request('configurationDone');
+  const stop = (await stopped) as P.StoppedEvent;
+  assert.equal(stop.body.reason, 'breakpoint');
+  const midway = (await client.request('malloclens/tally')).body as MallocReport;
+  // alloc(10) on line 46 makes its slice inside main.alloc (Go 1.26 charges `return s`, where the
+  // compiler moves a stack-backed slice to the heap); it is counted before line 47 runs.
+  const alloc = midway.lines.filter((l) => l.function === 'main.alloc');
+  assert.equal(alloc.reduce((n, l) => n + l.count, 0), 1, JSON.stringify(midway.lines.map((l) => [l.function, l.line, l.count])));
+  const terminated = client.waitFor('terminated');
+  await client.request('continue', { threadId: stop.body.threadId });
+  await terminated;
+  const tally = (await client.request('malloclens/tally')).body as MallocReport;
+  await client.request('disconnect', {});
+  return { events, tally, output };
+}
+
+function waitListening(child: ReturnType<typeof spawn>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^DAP server listening at: 127\.0\.0\.1:(\d+)$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
+async function connect(port: number): Promise<{ client: HeadlessClient; socket: net.Socket }> {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise((r) => socket.once('connect', r));
+  return { client: new HeadlessClient(new StreamConnection(socket, socket)), socket };
+}
+
+describe('malloclens dap', function () {
+  this.timeout(120_000);
+
+  afterEach(async () => {
+    assert.deepEqual(await waitForNoLeftovers(3000), []);
+  });
+
+  it('speaks DAP on stdio, with the program\'s output as output events', async () => {
+    const child = spawn(process.execPath, [CLI, 'dap'], { cwd: DEBUGGEE, env: markedEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = new Promise((r) => child.once('exit', r));
+    const client = new HeadlessClient(new StreamConnection(child.stdout, child.stdin));
+    // If the session fails half-way, ending stdin is the client going away: malloclens must clean up.
+    const session = countedSession(client).finally(() => child.stdin.end());
+    const { events, tally, output } = await session;
+    assert.match(output, /10-20\n/, 'the program\'s stdout arrives as output events');
+    assert.ok(tally.total.count > 0 && tally.lines.length > 0);
+    assert.ok(events.length >= 1, 'malloclens/tally events announce changes');
+    assert.deepEqual((events[events.length - 1].body as MallocReport).total, tally.total, 'the last event carries the final tally');
+    await exited;
+  });
+
+  it('starts from the Go extension\'s exact dlv command line (go.alternateTools.dlv)', async () => {
+    // goDebugFactory.ts: dap <dlvFlags> [--log=... --log-output=...] --listen=127.0.0.1:PORT --log-dest=3, fd 3 piped
+    const args = [CLI, 'dap', '--check-go-version=false', '--log=true', '--log-output=dap', '--listen=127.0.0.1:0', '--log-dest=3'];
+    const child = spawn(process.execPath, args, { cwd: DEBUGGEE, env: markedEnv(), stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    let fd3 = '';
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => (fd3 += d.toString()));
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise((r) => child.once('exit', r));
+    const { client } = await connect(await waitListening(child));
+    const { tally } = await countedSession(client);
+    assert.ok(tally.total.count > 0);
+    await exited;
+    assert.match(stdout, /10-20\n/, 'in listen mode the program\'s output is on the adapter\'s stdout, as with dlv');
+    assert.match(fd3, /dap/i, 'Delve\'s own log reaches file descriptor 3');
+  });
+
+  it('turns away a second client and listens on loopback only', async () => {
+    const refused = spawn(process.execPath, [CLI, 'dap', '--listen=0.0.0.0:0'], { env: markedEnv() });
+    let err = '';
+    refused.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    assert.equal(await new Promise((r) => refused.once('exit', r)), 2);
+    assert.match(err, /loopback only/);
+
+    const child = spawn(process.execPath, [CLI, 'dap', '--listen=127.0.0.1:0'], { cwd: DEBUGGEE, env: markedEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((r) => child.once('exit', r));
+    const port = await waitListening(child);
+    const first = await connect(port);
+    const second = net.connect(port, '127.0.0.1');
+    const secondClosed = await new Promise<boolean>((resolve) => {
+      second.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 3000);
+    });
+    assert.equal(secondClosed, true, 'the second connection is closed at once');
+    await first.client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+    await first.client.request('disconnect', {});
+    await exited;
+  });
+
+  it('prints its version and the Delve it would use', async () => {
+    const child = spawn(process.execPath, [CLI, 'dap', 'version'], { env: markedEnv() });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    assert.equal(await new Promise((r) => child.once('exit', r)), 0);
+    assert.match(out, /^malloclens \S+\nDelve \d+\.\d+\.\d+ at \//);
+  });
+});

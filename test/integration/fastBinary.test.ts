@@ -1,0 +1,86 @@
+/**
+ * What fast mode reads from the program's binary, per Go version: the layout of the runtime's
+ * profile records (checked here, never assumed in the code, which takes it from DWARF), and the
+ * names of inlined frames (the runtime records an inlined call as its own frame; the line it is
+ * charged to must carry the inlined function's name, as Delve gives it to the breakpoint engine).
+ */
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { MallocReport } from '../../src/core/report';
+import { headerIndexes, recordIndexes } from '../../src/dap/fast/profileLayout';
+import { Symbolizer } from '../../src/dap/fast/symbolizer';
+import { buildProgram } from '../../src/dap/goToolchain';
+import { FIXTURES, GO119_BIN, markedEnv, runCli, waitForNoLeftovers } from './helpers';
+
+/** runtime.memRecordCycle per Go generation: Go 1.27 keeps no byte counts. */
+const generations = [
+  { name: 'Go 1.26', env: {}, cycle: { size: 32, allocs: 0 }, available: () => true },
+  { name: 'Go 1.27.3', env: { GOTOOLCHAIN: 'go1.27.3' }, cycle: { size: 16, allocs: 0 }, available: () => true },
+  {
+    name: 'Go 1.19',
+    env: { PATH: `${GO119_BIN}:${process.env.PATH}`, GOTOOLCHAIN: 'local' },
+    cycle: { size: 32, allocs: 0 },
+    available: () => existsSync(`${GO119_BIN}/go`),
+  },
+];
+
+describe('fast mode: what it reads from the binary', function () {
+  this.timeout(300_000);
+
+  afterEach(async () => {
+    assert.deepEqual(await waitForNoLeftovers(), [], 'no symbolizer, dlv or debuggee process is left behind');
+  });
+
+  for (const generation of generations) {
+    it(`${generation.name}: runtime.bucket and runtime.memRecord are laid out as fast mode reads them`, async function () {
+      if (!generation.available()) this.skip();
+      const work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-layout-'));
+      const env = markedEnv(generation.env);
+      try {
+        for (const optimized of [false, true]) {
+          const built = await buildProgram({ target: path.join(FIXTURES, 'exits'), test: false, optimized, output: path.join(work, `program-${optimized}`), env });
+          const symbolizer = await Symbolizer.start(built.binary, env);
+          try {
+            const { bucket, memRecord, memRecordCycle } = symbolizer.layout;
+            assert.equal(bucket.size, 48);
+            assert.deepEqual(
+              Object.fromEntries(['next', 'allnext', 'typ', 'hash', 'size', 'nstk'].map((f) => [f, bucket.fields[f]])),
+              { next: 0, allnext: 8, typ: 16, hash: 24, size: 32, nstk: 40 },
+            );
+            assert.equal(memRecordCycle.size, generation.cycle.size);
+            assert.equal(memRecordCycle.fields.allocs, generation.cycle.allocs);
+            assert.deepEqual([memRecord.fields.active, memRecord.fields.future, memRecord.futureCount], [0, generation.cycle.size, 3]);
+            assert.equal(memRecord.size, 4 * generation.cycle.size);
+            assert.deepEqual(headerIndexes(symbolizer.layout), { words: 6, allnext: 1, typ: 2, size: 4, nstk: 5 });
+            assert.equal(recordIndexes(symbolizer.layout).allocs.length, 4);
+          } finally {
+            symbolizer.close();
+          }
+        }
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('names the line of an inlined function after that function, as the breakpoint engine does (Go 1.26, optimized)', async () => {
+    const fixture = path.join(FIXTURES, 'fastinline');
+    const main = path.join(fixture, 'main.go');
+    const line = readFileSync(main, 'utf8').split('\n').findIndex((l) => l.endsWith('// inlined')) + 1;
+    const work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-inline-'));
+    try {
+      for (const flags of [['--fast'], []]) {
+        const oracle = path.join(work, `deltas${flags.length}.json`);
+        const r = await runCli(['count', '--json', '--optimized', ...flags, fixture], { env: { MALLOCLENS_ORACLE_OUT: oracle } });
+        assert.equal(r.code, 0, r.stderr);
+        const counted = (JSON.parse(r.stdout) as MallocReport).lines.find((l) => l.file === main && l.line === line);
+        const [delta] = JSON.parse(readFileSync(oracle, 'utf8')) as number[];
+        assert.deepEqual(counted && [counted.function, counted.count], ['main.newPair', delta], flags.join(' ') || 'breakpoint engine');
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

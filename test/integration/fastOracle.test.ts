@@ -1,0 +1,72 @@
+/**
+ * The truth test for fast mode (`count --fast`): for every measured statement, the count equals
+ * the delta of runtime.MemStats.Mallocs the program measured around it in the same run, on Go
+ * 1.19, 1.26 and 1.27, debug and optimized builds, at the machine's full GOMAXPROCS. The corpus is
+ * the breakpoint engine's; `fastconcurrent` adds what only fast mode meets (several threads making
+ * merged tiny allocations at once, goroutines and Ps created on the system stack).
+ */
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { countWithOracle, GO119_BIN, mismatches, OracleRun, waitForNoLeftovers } from './helpers';
+
+const generations: { name: string; env: NodeJS.ProcessEnv; available: () => boolean }[] = [
+  { name: 'Go 1.26 (the installed go)', env: {}, available: () => true },
+  { name: 'Go 1.27.3 (GOTOOLCHAIN)', env: { GOTOOLCHAIN: 'go1.27.3' }, available: () => true },
+  {
+    name: 'Go 1.19 (Debian golang-1.19, Delve 1.20.2)',
+    env: { PATH: `${GO119_BIN}:${process.env.PATH}`, GOTOOLCHAIN: 'local' },
+    available: () => existsSync(`${GO119_BIN}/go`) && existsSync('/usr/bin/dlv'),
+  },
+];
+
+const builds = [{ name: 'debug build', flags: [] as string[] }, { name: 'optimized build', flags: ['--optimized'] }];
+
+function assertExact(run: OracleRun): void {
+  assert.deepEqual(mismatches(run.rows), []);
+  assert.deepEqual(run.report.warnings, [], 'nothing was lost or left uncounted');
+  assert.equal(run.report.scope, 'run');
+}
+
+describe('fast mode oracle: counts equal the runtime\'s own MemStats deltas', function () {
+  this.timeout(300_000);
+
+  afterEach(async () => {
+    assert.deepEqual(await waitForNoLeftovers(), [], 'no dlv, debuggee or symbolizer process is left behind');
+  });
+
+  for (const generation of generations) {
+    for (const build of builds) {
+      it(`corpus, ${generation.name}, ${build.name}`, async function () {
+        if (!generation.available()) this.skip();
+        const run = await countWithOracle('corpus', ['--fast', ...build.flags], generation.env);
+        assert.ok(run.rows.length >= 25, `the corpus has ${run.rows.length} statements`);
+        assertExact(run);
+        assert.ok(run.rows.some((r) => r.runtime > 100), 'the concurrent line allocates');
+      });
+    }
+
+    it(`threads at once and the system stack, ${generation.name}, debug build`, async function () {
+      if (!generation.available()) this.skip();
+      const run = await countWithOracle('fastconcurrent', ['--fast'], generation.env);
+      assertExact(run);
+      assert.ok(run.rows.filter((r) => r.runtime > 500).length >= 2, 'the concurrent tiny-allocation lines allocate');
+    });
+  }
+
+  it('threads at once and the system stack, Go 1.26, optimized build', async () => {
+    assertExact(await countWithOracle('fastconcurrent', ['--fast', '--optimized']));
+  });
+
+  it('both engines agree line by line where the program allocated the same in both runs (Go 1.26)', async () => {
+    const breakpoints = await countWithOracle('corpus', []);
+    const fast = await countWithOracle('corpus', ['--fast']);
+    assert.deepEqual([mismatches(breakpoints.rows), mismatches(fast.rows)], [[], []]);
+    const same = breakpoints.rows.filter((r, i) => r.runtime === fast.rows[i].runtime);
+    assert.ok(same.length >= breakpoints.rows.length - 3, 'the program is nearly deterministic');
+    for (const row of same) {
+      const other = fast.rows.find((r) => r.line === row.line)!;
+      assert.equal(other.counted, row.counted, `line ${row.line}: ${row.source}`);
+    }
+    assert.ok(fast.report.unattributed.count < breakpoints.report.unattributed.count, 'fast mode starts after the runtime\'s own initialization');
+  });
+});

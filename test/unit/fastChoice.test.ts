@@ -1,0 +1,107 @@
+import type { DebugProtocol as P } from '@vscode/debugprotocol';
+import * as assert from 'node:assert/strict';
+import { parseArgs, UsageError } from '../../src/cli/args';
+import { CountingSession } from '../../src/dap/countingSession';
+import { onSystemStack, parseAddress } from '../../src/dap/fast/caughtStops';
+import { FastSession } from '../../src/dap/fast/fastSession';
+import { LivePauses } from '../../src/dap/fast/livePauses';
+import { delveFunctionName, toStackFrame } from '../../src/dap/fast/symbolizer';
+import { memoryConnectionPair } from '../../src/dap/memoryConnection';
+import { DapProxy } from '../../src/dap/proxy';
+import { createAllocationSession, fastRequested } from '../../src/dap/sessionChoice';
+
+const options = { roots: { include: ['/p'], exclude: [] }, delveVersion: '1.27.2', buildFlags: '' };
+
+/** A proxy whose two sides lead nowhere: enough to construct sessions. */
+function proxy(): DapProxy {
+  const [clientSide] = memoryConnectionPair();
+  const [delveSide] = memoryConnectionPair();
+  return new DapProxy(clientSide, delveSide);
+}
+
+const stopped = (threadId?: number): P.StoppedEvent => ({ seq: 1, type: 'event', event: 'stopped', body: { reason: 'instruction breakpoint', ...(threadId === undefined ? {} : { threadId }) } });
+
+describe('fast mode: choosing it', () => {
+  it('is asked for with --fast, and refuses line scope', () => {
+    const args = parseArgs(['count', '--fast', '.']);
+    assert.equal(args.command === 'count' && args.fast, true);
+    assert.equal((parseArgs(['count', '.']) as { fast?: boolean }).fast, undefined, 'off unless asked');
+    assert.throws(() => parseArgs(['count', '--fast', '--line', 'main.go:3', '.']), UsageError);
+    assert.throws(() => parseArgs(['count', '--fast=yes', '.']), /takes no value/);
+  });
+
+  it('is asked for with malloclens: { fast: true } among launch arguments', () => {
+    assert.equal(fastRequested({ program: '.', malloclens: { fast: true } }), true);
+    assert.equal(fastRequested({ program: '.', malloclens: { fast: 'yes' } }), false);
+    assert.equal(fastRequested({ program: '.' }), false);
+    assert.equal(fastRequested(undefined), false);
+  });
+
+  it('creates the engine asked for, and says why fast mode cannot count one statement', () => {
+    assert.ok(createAllocationSession(proxy(), options) instanceof CountingSession);
+    assert.ok(createAllocationSession(proxy(), { ...options, fast: true }) instanceof FastSession);
+    assert.throws(() => createAllocationSession(proxy(), { ...options, fast: true, line: { file: '/p/main.go', line: 3 } }), /line scope/);
+  });
+});
+
+describe('fast mode: names and stops', () => {
+  it('names functions as Delve does, cutting the package path at its last slash', () => {
+    assert.equal(delveFunctionName('internal/runtime/maps.NewMap'), 'maps.NewMap');
+    assert.equal(delveFunctionName('encoding/json.(*encodeState).marshal'), 'json.(*encodeState).marshal');
+    assert.equal(delveFunctionName('main.main'), 'main.main');
+    assert.equal(delveFunctionName('slices.Sort[go.shape.[]uint8]'), 'slices.Sort[go.shape.[]uint8]', 'a slash inside type arguments is not a package path');
+    assert.equal(delveFunctionName('example.com/m/pkg.F[example.com/m/t.T]'), 'pkg.F[example.com/m/t.T]');
+    assert.deepEqual(toStackFrame({ pc: '0x1', function: '???', file: '', line: 0 }), { name: '???' });
+    assert.deepEqual(toStackFrame({ pc: '0x1', function: 'main.f', file: '/p/main.go', line: 7 }), { name: 'main.f', path: '/p/main.go', line: 7 });
+  });
+
+  it('tells a stop on the system stack: no goroutine, or a stack switch in the frames', () => {
+    assert.equal(onSystemStack(stopped(), [{ name: 'runtime.malg' }]), true);
+    assert.equal(onSystemStack(stopped(7), [{ name: 'runtime.malg' }, { name: 'runtime.systemstack_switch' }, { name: 'main.main' }]), true);
+    assert.equal(onSystemStack(stopped(7), [{ name: 'runtime.malg' }, { name: 'runtime.allocm' }, { name: 'runtime.LockOSThread' }, { name: 'main.main' }]), false);
+    assert.equal(parseAddress('0x45e065'), 0x45e065n);
+    assert.equal(parseAddress('main.go:3'), undefined);
+    assert.equal(parseAddress(undefined), undefined);
+  });
+});
+
+describe('fast mode: readings while the program runs', () => {
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('reads no more often than the interval, only when allowed, never two at once', async () => {
+    let allowed = false;
+    let running = 0;
+    let most = 0;
+    const starts: number[] = [];
+    const live = new LivePauses(() => 120, () => allowed, async () => {
+      running += 1;
+      most = Math.max(most, running);
+      starts.push(Date.now());
+      await wait(60);
+      running -= 1;
+    });
+    live.start();
+    try {
+      await wait(200);
+      assert.equal(starts.length, 0, 'not while the session forbids it');
+      allowed = true;
+      await wait(700);
+    } finally {
+      live.stop();
+    }
+    assert.ok(starts.length >= 2, `${starts.length} readings`);
+    assert.equal(most, 1);
+    for (let i = 1; i < starts.length; i++) assert.ok(starts[i] - starts[i - 1] >= 120 + 60 - 5, 'a full interval after the last reading ended');
+  });
+
+  it('never reads while running when the interval is 0', async () => {
+    let calls = 0;
+    const live = new LivePauses(() => 0, () => true, async () => {
+      calls += 1;
+    });
+    live.start();
+    await wait(150);
+    live.stop();
+    assert.equal(calls, 0);
+  });
+});
