@@ -120,6 +120,7 @@ export async function runDap(args: DapArgs, version: string): Promise<number> {
   if (!args.listen) {
     const s = session(new StreamConnection(process.stdin, process.stdout), 'events');
     await s.closed;
+    process.stdin.destroy();
     return 0;
   }
 
@@ -137,6 +138,8 @@ export async function runDap(args: DapArgs, version: string): Promise<number> {
   server.on('connection', (extra: net.Socket) => extra.destroy());
   const s = session(new StreamConnection(socket, socket), 'inherit');
   await s.closed;
+  // The session is over whether or not the client hangs up: don't wait for it to.
+  socket.destroy();
   server.close();
   return 0;
 }

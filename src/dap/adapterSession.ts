@@ -249,7 +249,8 @@ export class AdapterSession {
       await this.close('Delve ended the session');
       return;
     }
-    const info = this.delve?.hasExited ? await this.delve.exited : undefined;
+    // The socket usually closes a moment before the process is reaped: wait briefly for the reason.
+    const info = this.delve ? await Promise.race([this.delve.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 500))]) : undefined;
     const why = info ? (info.signal ? `killed by ${info.signal}` : `exit code ${info.code}`) : 'connection lost';
     this.tellClient(`malloclens: Delve exited unexpectedly (${why}).${this.delve?.recentStderr ? ` ${this.delve.recentStderr.split('\n').pop()}` : ''}`, true);
     await this.close('Delve went away');

@@ -4,6 +4,7 @@
  * plain Delve would present it.
  */
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
+import { existsSync } from 'node:fs';
 import { AllocatorSet, allocatorsFor, isNestedAllocatorHit } from '../core/allocators';
 import { isUserFile, StackFrame, UserCodeRoots } from '../core/attribution';
 import { buildReport, MallocReport, ProgramEnd, Scope } from '../core/report';
@@ -12,6 +13,7 @@ import { parseVersion } from '../core/versions';
 import { HiddenBreakpoints } from './hiddenBreakpoints';
 import type { DapProxy, ProxyHooks } from './proxy';
 import { StackSample, StackSampler } from './stackSampler';
+import { zombieExitCode } from './zombieStatus';
 import { StepCommand, StepDriver, StepHost, StepOutcome } from './stepDriver';
 
 export interface LineTarget {
@@ -74,6 +76,8 @@ export class CountingSession {
   private expectContinued = 0;
   private swallowStepInterrupted = false;
   private pendingPause?: P.Request;
+  /** The debuggee's process ID, from Delve's `process` event. */
+  private processId?: number;
   /** A pause forwarded to Delve whose stop has not been seen yet. */
   private pauseInFlight = false;
   private inHiddenStop = false;
@@ -348,6 +352,9 @@ export class CountingSession {
       case 'exited':
         this.program.exitCode = (event as P.ExitedEvent).body.exitCode;
         return false;
+      case 'process':
+        this.processId = (event as P.ProcessEvent).body.systemProcessId;
+        return false;
       case 'terminated':
         this.finish();
         return false;
@@ -377,8 +384,38 @@ export class CountingSession {
     return { ...event, body: { ...event.body, hitBreakpointIds: ids.map((id) => (id > 0 ? this.bps.clientIds.clientId(id) : id)) } };
   }
 
+  /**
+   * The program died while the proxy held it stopped (killed from outside): Delve says "no such
+   * process" where, had the program been running, it would have reported the exit. Report it as
+   * Delve would have.
+   */
+  private diedWhileStopped(event: P.StoppedEvent): boolean {
+    if (event.body.reason !== 'exception' || !/no such process/.test(event.body.text ?? '')) return false;
+    this.reportProgramGone();
+    return true;
+  }
+
+  /** True (and reported) when the debuggee has died under a stop the proxy holds. */
+  private programGoneUnderUs(): boolean {
+    if (this.processId === undefined || this.terminated) return false;
+    if (zombieExitCode(this.processId) === undefined && existsSync(`/proc/${this.processId}`)) return false;
+    this.reportProgramGone();
+    return true;
+  }
+
+  private reportProgramGone(): void {
+    if (this.terminated) return;
+    const exitCode = (this.processId !== undefined ? zombieExitCode(this.processId) : undefined) ?? -1;
+    this.program.exitCode = exitCode;
+    this.driver?.end();
+    this.proxy.sendEvent('exited', { exitCode });
+    this.proxy.sendEvent('terminated', {});
+    this.finish();
+  }
+
   private onStopped(event: P.StoppedEvent): boolean {
     this.log(`stopped ${JSON.stringify(event.body)}${this.driver ? ' (stepping)' : ''}`);
+    if (this.diedWhileStopped(event)) return true;
     if (this.driver) {
       if (this.isHiddenStop(event)) this.swallowStepInterrupted = true;
       this.driver.deliver(event);
@@ -429,6 +466,7 @@ export class CountingSession {
       }
     } catch (e) {
       this.log(`hidden stop: ${(e as Error).stack ?? e}`);
+      if (this.programGoneUnderUs()) resumed = true;
     } finally {
       this.inHiddenStop = false;
       if (!resumed) await this.resumeOrPause(goroutineOf(event));
@@ -464,7 +502,8 @@ export class CountingSession {
       return;
     }
     if (!this.proxy.isDelveOpen) return;
-    await this.proxy.request('continue', { threadId: goroutine });
+    const resumed = await this.proxy.request('continue', { threadId: goroutine });
+    if (!resumed.success) this.programGoneUnderUs();
   }
 
   private async recordAllocation(goroutine: number): Promise<void> {

@@ -90,6 +90,23 @@ async function evaluateNumber(client: HeadlessClient, expression: string, frameI
   return Number(m[0]);
 }
 
+/** The fixture's own account, written as the program ends (see the fixture's comment). */
+function readOracle(file: string): { pairs: number; strings: number; disturbed: number } {
+  const [pairs, strings, disturbed] = JSON.parse(readFileSync(file, 'utf8')) as number[];
+  return { pairs, strings, disturbed };
+}
+
+/**
+ * Runs an attempt again when the runtime made allocations of its own inside a measured line (a new
+ * thread, a GC cycle): MemStats then counts more than the line made, and the run proves nothing.
+ */
+async function untilUndisturbed(attempt: () => Promise<'disturbed' | void>): Promise<void> {
+  for (let tries = 0; tries < 3; tries++) {
+    if ((await attempt()) !== 'disturbed') return;
+  }
+  assert.fail('three runs in a row had runtime allocations (a new thread, a GC cycle) inside a measured line');
+}
+
 /** What the client must never see of fast mode's own work. */
 function assertNothingHiddenLeaked(events: P.Event[], expectedStops: string[]): void {
   const stops = events.filter((e) => e.event === 'stopped').map((e) => (e as P.StoppedEvent).body.reason);
@@ -122,64 +139,71 @@ describe('fast mode in a debugging session', function () {
   for (const generation of generations) {
     it(`${generation.name}: counts grow while the program runs, with no stop shown, and end exact`, async function () {
       if (!generation.available()) this.skip();
-      const run = await startSession(generation.env, 50);
-      try {
-        let ended = false;
-        void run.terminated.then(() => (ended = true));
-        await run.client.request('configurationDone');
-        const seen: number[] = [];
-        while (!ended) {
-          const count = countAt(await tally(run.client), pairLine);
-          if (!ended && count !== seen[seen.length - 1]) seen.push(count);
-          await new Promise((r) => setTimeout(r, 50));
+      await untilUndisturbed(async () => {
+        const run = await startSession(generation.env, 50);
+        try {
+          let ended = false;
+          void run.terminated.then(() => (ended = true));
+          await run.client.request('configurationDone');
+          const seen: number[] = [];
+          while (!ended) {
+            const count = countAt(await tally(run.client), pairLine);
+            if (!ended && count !== seen[seen.length - 1]) seen.push(count);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          assert.ok(seen.filter((c) => c > 0).length >= 3, `live readings while running: ${seen.join(', ')}`);
+          assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'counts only grow');
+          const final = await tally(run.client);
+          const oracle = readOracle(run.oracleFile);
+          if (oracle.disturbed) return 'disturbed';
+          assert.deepEqual([countAt(final, pairLine), countAt(final, stringLine)], [oracle.pairs, oracle.strings]);
+          assertNothingHiddenLeaked(run.events, []);
+        } finally {
+          await run.finish();
         }
-        assert.ok(seen.filter((c) => c > 0).length >= 3, `live readings while running: ${seen.join(', ')}`);
-        assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'counts only grow');
-        const final = await tally(run.client);
-        const [pairs, strings] = JSON.parse(readFileSync(run.oracleFile, 'utf8')) as number[];
-        assert.deepEqual([countAt(final, pairLine), countAt(final, stringLine)], [pairs, strings]);
-        assertNothingHiddenLeaked(run.events, []);
-      } finally {
-        await run.finish();
-      }
+      });
     });
 
     it(`${generation.name}: at a user's breakpoint and after a step, counts equal the program's own`, async function () {
       if (!generation.available()) this.skip();
-      const run = await startSession(generation.env, 0);
-      try {
-        const set = await run.client.request('setBreakpoints', { source: { path: MAIN }, breakpoints: [{ line: stringLine, condition: 'i == 20' }] });
-        assert.equal((set.body as P.SetBreakpointsResponse['body']).breakpoints.length, 1, 'the client sees only its own breakpoint');
-        const hit = run.client.waitFor('stopped');
-        await run.client.request('configurationDone');
-        const stop = (await hit) as P.StoppedEvent;
-        assert.equal(stop.body.reason, 'breakpoint');
-        const atBreakpoint = await tally(run.client);
-        assert.equal(countAt(atBreakpoint, pairLine), await evaluateNumber(run.client, 'pairAllocs'), 'the pair line so far');
-        assert.equal(countAt(atBreakpoint, stringLine), await evaluateNumber(run.client, 'stringAllocs'), 'the string line so far');
+      await untilUndisturbed(async () => {
+        const run = await startSession(generation.env, 0);
+        try {
+          const set = await run.client.request('setBreakpoints', { source: { path: MAIN }, breakpoints: [{ line: stringLine, condition: 'i == 20' }] });
+          assert.equal((set.body as P.SetBreakpointsResponse['body']).breakpoints.length, 1, 'the client sees only its own breakpoint');
+          const hit = run.client.waitFor('stopped');
+          await run.client.request('configurationDone');
+          const stop = (await hit) as P.StoppedEvent;
+          assert.equal(stop.body.reason, 'breakpoint');
+          const atBreakpoint = await tally(run.client);
+          if (await evaluateNumber(run.client, 'disturbed')) return 'disturbed';
+          assert.equal(countAt(atBreakpoint, pairLine), await evaluateNumber(run.client, 'pairAllocs'), 'the pair line so far');
+          assert.equal(countAt(atBreakpoint, stringLine), await evaluateNumber(run.client, 'stringAllocs'), 'the string line so far');
 
-        // Step over the string line and the line that records its delta: merged tiny allocations
-        // stop the program inside the step, hidden; the client sees two plain steps.
-        for (let i = 0; i < 2; i++) {
-          const stepped = run.client.waitFor('stopped');
-          assert.ok((await run.client.request('next', { threadId: stop.body.threadId })).success);
-          assert.equal(((await stepped) as P.StoppedEvent).body.reason, 'step');
+          // Step over the string line and the line that records its delta: merged tiny allocations
+          // stop the program inside the step, hidden; the client sees two plain steps.
+          for (let i = 0; i < 2; i++) {
+            const stepped = run.client.waitFor('stopped');
+            assert.ok((await run.client.request('next', { threadId: stop.body.threadId })).success);
+            assert.equal(((await stepped) as P.StoppedEvent).body.reason, 'step');
+          }
+          const frames = (await run.client.request('stackTrace', { threadId: stop.body.threadId, levels: 1 })).body as P.StackTraceResponse['body'];
+          assert.equal(frames.stackFrames[0].line, stringLine + 2, 'the steps ended where plain Delve ends them');
+          const afterStep = await tally(run.client);
+          assert.equal(countAt(afterStep, stringLine), await evaluateNumber(run.client, 'stringAllocs'), 'the string line after the step');
+
+          await run.client.request('setBreakpoints', { source: { path: MAIN }, breakpoints: [] });
+          await run.client.request('continue', { threadId: stop.body.threadId });
+          await run.terminated;
+          const final = await tally(run.client);
+          const oracle = readOracle(run.oracleFile);
+          if (oracle.disturbed) return 'disturbed';
+          assert.deepEqual([countAt(final, pairLine), countAt(final, stringLine)], [oracle.pairs, oracle.strings]);
+          assertNothingHiddenLeaked(run.events, ['breakpoint', 'step', 'step']);
+        } finally {
+          await run.finish();
         }
-        const frames = (await run.client.request('stackTrace', { threadId: stop.body.threadId, levels: 1 })).body as P.StackTraceResponse['body'];
-        assert.equal(frames.stackFrames[0].line, stringLine + 2, 'the steps ended where plain Delve ends them');
-        const afterStep = await tally(run.client);
-        assert.equal(countAt(afterStep, stringLine), await evaluateNumber(run.client, 'stringAllocs'), 'the string line after the step');
-
-        await run.client.request('setBreakpoints', { source: { path: MAIN }, breakpoints: [] });
-        await run.client.request('continue', { threadId: stop.body.threadId });
-        await run.terminated;
-        const final = await tally(run.client);
-        const [pairs, strings] = JSON.parse(readFileSync(run.oracleFile, 'utf8')) as number[];
-        assert.deepEqual([countAt(final, pairLine), countAt(final, stringLine)], [pairs, strings]);
-        assertNothingHiddenLeaked(run.events, ['breakpoint', 'step', 'step']);
-      } finally {
-        await run.finish();
-      }
+      });
     });
   }
 });
