@@ -15,7 +15,7 @@ import type { DapEndpoint } from './connection';
 import type { LineTarget } from './countingSession';
 import { Delve, locateDelve, delveVersion } from './delveLocator';
 import { DelveProcess } from './delveProcess';
-import type { DapMessage } from './framing';
+import { DapMessage, FramingError } from './framing';
 import { DEBUG_GCFLAGS, extraRoots } from './goToolchain';
 import { run } from './processes';
 import { DapProxy, ProxyHooks } from './proxy';
@@ -129,6 +129,10 @@ export class AdapterSession {
       delve, cwd: this.options.cwd ?? process.cwd(), env: this.env, stdio: 'pipe', extraArgs: this.options.dlvFlags, inheritFds: this.options.inheritFds,
     });
     this.forwardProgramOutput(this.delve);
+    // An unreadable stream ends the session (delveGone says why); a bad body is skipped and said.
+    this.delve.connection.onProtocolError((e) => {
+      if (!e.fatal) this.tellClient(`malloclens: ignored a malformed DAP message from Delve (${e.message})`);
+    });
     const proxy = new DapProxy(this.client, this.delve.connection, (l) => this.log(l), this.clientSeq);
     this.proxy = proxy;
     this.delveVersionText = formatVersion(delve.version);
@@ -150,7 +154,7 @@ export class AdapterSession {
       },
       onDelveClosed: (reason) => {
         this.countingHooks?.onDelveClosed?.(reason);
-        void this.delveGone();
+        void this.delveGone(reason);
       },
       onClientClosed: () => void this.close('the client went away'),
     });
@@ -244,9 +248,14 @@ export class AdapterSession {
     if (terminate) send({ type: 'event', event: 'terminated' });
   }
 
-  private async delveGone(): Promise<void> {
+  private async delveGone(reason?: Error): Promise<void> {
     if (this.closing || this.clientEnding) {
       await this.close('Delve ended the session');
+      return;
+    }
+    if (reason instanceof FramingError) {
+      this.tellClient(`malloclens: Delve's DAP stream became unreadable (${reason.message}); the session ends.`, true);
+      await this.close('Delve sent an unreadable stream');
       return;
     }
     // The socket usually closes a moment before the process is reaped: wait briefly for the reason.

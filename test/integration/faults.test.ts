@@ -4,14 +4,18 @@
  */
 import * as assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import { StreamConnection } from '../../src/dap/connection';
 import { HeadlessClient } from '../../src/dap/headlessClient';
 import { descendants } from '../../src/dap/processes';
-import { CLI, FIXTURES, leftovers, markedEnv, waitForNoLeftovers } from './helpers';
+import { parseVersion } from '../../src/core/versions';
+import { locateDelve } from '../../src/dap/delveLocator';
+import { run } from '../../src/dap/processes';
+import { CLI, FIXTURES, leftovers, markedEnv, ROOT, waitForNoLeftovers } from './helpers';
 
 const DEBUGGEE = path.join(FIXTURES, 'debuggee');
 const BROKEN = path.join(FIXTURES, 'broken');
@@ -81,6 +85,21 @@ async function rawExchange(port: number, chunks: (string | Buffer)[], quietMs = 
   while (!closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   socket.destroy();
   return { text, closed };
+}
+
+/**
+ * A `dlv` that is the real Delve with garbage written into its DAP stream after `initialized`
+ * (support/garblingDelve.ts), for MALLOCLENS_DLV.
+ */
+async function garblingDelve(mode: 'json' | 'length'): Promise<{ env: NodeJS.ProcessEnv; remove: () => void }> {
+  const go = parseVersion((await run('go', ['env', 'GOVERSION'])).stdout)!;
+  const realDelve = await locateDelve({ go, env: markedEnv(), install: true });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'malloclens-garble-'));
+  const script = path.join(dir, 'dlv');
+  const relay = path.join(ROOT, 'out', 'test', 'integration', 'support', 'garblingDelve.js');
+  writeFileSync(script, `#!/bin/sh\nexec "${process.execPath}" "${relay}" "$@"\n`);
+  chmodSync(script, 0o755);
+  return { env: { MALLOCLENS_DLV: script, GARBLE_REAL_DLV: realDelve.path, GARBLE_MODE: mode }, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** The DAP messages in a stream of frames. */
@@ -198,5 +217,38 @@ describe('faults', function () {
     assert.match(answer(2)?.message ?? '', /Internal Error/);
     assert.equal(answer(3)?.success, true, 'disconnect answered');
     await withTimeout(server.exited, 5000, 'malloclens exiting');
+  });
+
+  it('Delve sends a body that is not JSON: reported, skipped, and the session goes on', async () => {
+    const garbling = await garblingDelve('json');
+    try {
+      const server = await startServer(garbling.env);
+      const { client, events } = await connect(server.port);
+      const stop = await stoppedInWaitLoop(client);
+      assert.equal(stop.body.reason, 'breakpoint', 'the session still reaches the user\'s breakpoint');
+      const consoleText = events.filter((e) => e.event === 'output').map((e) => (e.body as P.OutputEvent['body']).output).join('');
+      assert.match(consoleText, /malloclens: ignored a malformed DAP message from Delve \(DAP message is not JSON/);
+      await client.request('disconnect', { terminateDebuggee: true });
+      assert.equal(await withTimeout(server.exited, 5000, 'malloclens exiting'), 0);
+    } finally {
+      garbling.remove();
+    }
+  });
+
+  it('Delve sends an unreadable header: the client is told, the session ends, nothing is left', async () => {
+    const garbling = await garblingDelve('length');
+    try {
+      const server = await startServer(garbling.env);
+      const { client, events } = await connect(server.port);
+      await client.request('initialize', INIT);
+      const terminated = client.waitFor('terminated');
+      await client.request('launch', { request: 'launch', mode: 'debug', program: DEBUGGEE, args: ['wait'], output: path.join(DEBUGGEE, '__debug_bin_faults') });
+      await withTimeout(terminated, 5000, 'a terminated event');
+      const consoleText = events.filter((e) => e.event === 'output').map((e) => (e.body as P.OutputEvent['body']).output).join('');
+      assert.match(consoleText, /malloclens: Delve's DAP stream became unreadable \(invalid Content-Length/);
+      assert.equal(await withTimeout(server.exited, 5000, 'malloclens exiting'), 0);
+    } finally {
+      garbling.remove();
+    }
   });
 });
