@@ -20,6 +20,7 @@ import { DEBUG_GCFLAGS, extraRoots } from './goToolchain';
 import { run } from './processes';
 import { DapProxy, ProxyHooks } from './proxy';
 import { AllocationSession, createAllocationSession, fastRequested } from './sessionChoice';
+import { waitAtMost } from './waitAtMost';
 
 export interface AdapterSessionOptions {
   /** Environment for Delve and `go` (default: this process's). */
@@ -259,7 +260,7 @@ export class AdapterSession {
       return;
     }
     // The socket usually closes a moment before the process is reaped: wait briefly for the reason.
-    const info = this.delve ? await Promise.race([this.delve.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 500))]) : undefined;
+    const info = this.delve ? await waitAtMost(this.delve.exited, 500) : undefined;
     const why = info ? (info.signal ? `killed by ${info.signal}` : `exit code ${info.code}`) : 'connection lost';
     this.tellClient(`malloclens: Delve exited unexpectedly (${why}).${this.delve?.recentStderr ? ` ${this.delve.recentStderr.split('\n').pop()}` : ''}`, true);
     await this.close('Delve went away');
@@ -272,10 +273,10 @@ export class AdapterSession {
       clearInterval(this.tallyTimer);
       if (this.proxy?.isDelveOpen && !this.clientEnding) {
         const terminateDebuggee = this.request !== 'attach';
-        await Promise.race([this.proxy.request('disconnect', { terminateDebuggee }).catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
+        await waitAtMost(this.proxy.request('disconnect', { terminateDebuggee }).catch(() => undefined), 1000);
       }
       // Delve still sends `terminated` after its disconnect response, then ends by itself.
-      if (this.delve && !this.delve.hasExited) await Promise.race([this.delve.exited, new Promise((r) => setTimeout(r, 2000))]);
+      if (this.delve && !this.delve.hasExited) await waitAtMost(this.delve.exited, 2000);
       await this.delve?.stop();
       this.client.close();
       this.resolveClosed();

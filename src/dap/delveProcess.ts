@@ -12,6 +12,7 @@ import { delveFeatures } from '../core/versions';
 import { StreamConnection } from './connection';
 import type { Delve } from './delveLocator';
 import { descendants, isAlive, killHard } from './processes';
+import { waitAtMost } from './waitAtMost';
 
 export interface DelveStartOptions {
   delve: Delve;
@@ -117,11 +118,11 @@ export class DelveProcess {
     const pid = this.child.pid;
     const children = [...new Set([...(pid && !this.hasExited ? descendants(pid) : []), ...this.launched])];
     this.connection.close();
-    await Promise.race([this.exited, new Promise((r) => setTimeout(r, graceMs))]);
+    await waitAtMost(this.exited, graceMs);
     const leftovers = [...(this.hasExited ? [] : [pid!]), ...children.filter(isAlive)];
     if (leftovers.length > 0) {
       killHard(leftovers);
-      await Promise.race([this.exited, new Promise((r) => setTimeout(r, 500))]);
+      await waitAtMost(this.exited, 500);
     }
     cleanupSocketDir(this.socketDir);
     live.delete(this);
