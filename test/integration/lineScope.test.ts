@@ -7,9 +7,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MallocReport } from '../../src/core/report';
-import { caseLines, FIXTURES, runCli, waitForNoLeftovers } from './helpers';
+import { caseLines, FIXTURES, parseOracle, runCli, waitForNoLeftovers } from './helpers';
 
+/** Counts one statement; a run whose program saw a thread created inside a measured line is made again. */
 async function countLine(fixture: string, line: number): Promise<{ report: MallocReport; runtime: number[] }> {
+  for (let tries = 1; ; tries++) {
+    const run = await countLineOnce(fixture, line);
+    if (run.disturbed.length === 0 || tries === 3) return run;
+  }
+}
+
+async function countLineOnce(fixture: string, line: number): Promise<{ report: MallocReport; runtime: number[]; disturbed: number[] }> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-test-'));
   try {
     const dir = path.join(FIXTURES, fixture);
@@ -17,7 +25,8 @@ async function countLine(fixture: string, line: number): Promise<{ report: Mallo
     const oracleFile = path.join(work, 'deltas.json');
     const cli = await runCli(['count', '--json', '-o', reportFile, '--line', `${path.join(dir, 'main.go')}:${line}`, dir], { env: { MALLOCLENS_ORACLE_OUT: oracleFile } });
     assert.equal(cli.code, 0, cli.stderr);
-    return { report: JSON.parse(readFileSync(reportFile, 'utf8')), runtime: JSON.parse(readFileSync(oracleFile, 'utf8')) };
+    const { deltas, disturbed } = parseOracle(readFileSync(oracleFile, 'utf8'));
+    return { report: JSON.parse(readFileSync(reportFile, 'utf8')), runtime: deltas, disturbed };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
