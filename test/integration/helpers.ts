@@ -59,6 +59,8 @@ export interface OracleRow {
   source: string;
   runtime: number;
   counted: number;
+  /** The runtime created a thread during the line: MemStats counted its allocations too. */
+  disturbed: boolean;
 }
 
 export interface OracleRun {
@@ -79,18 +81,17 @@ export function parseOracle(text: string): { deltas: number[]; disturbed: number
 
 /**
  * Counts a fixture whose `// case` lines measure themselves, and pairs each line's count with the
- * program's own MemStats delta. A run whose program says a delta was disturbed proves nothing and
- * is made again (three tries).
+ * program's own MemStats delta. A run whose program says a delta was disturbed (a thread created
+ * meanwhile) is made again; after three such runs the last one stands, its disturbed rows marked.
  */
 export async function countWithOracle(fixture: string, flags: string[], env: NodeJS.ProcessEnv = {}): Promise<OracleRun> {
   for (let tries = 1; ; tries++) {
     const run = await countWithOracleOnce(fixture, flags, env);
-    if (!run.disturbed.length) return run;
-    if (tries === 3) throw new Error(`three runs in a row had a thread created inside a measured line (cases ${run.disturbed.join(', ')})`);
+    if (run.rows.every((r) => !r.disturbed) || tries === 3) return run;
   }
 }
 
-async function countWithOracleOnce(fixture: string, flags: string[], env: NodeJS.ProcessEnv): Promise<OracleRun & { disturbed: number[] }> {
+async function countWithOracleOnce(fixture: string, flags: string[], env: NodeJS.ProcessEnv): Promise<OracleRun> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-test-'));
   try {
     const oracleFile = path.join(work, 'deltas.json');
@@ -111,15 +112,21 @@ async function countWithOracleOnce(fixture: string, flags: string[], env: NodeJS
       source: source[line - 1].trim(),
       runtime: deltas[i],
       counted: report.lines.find((l) => l.file === main && l.line === line)?.count ?? 0,
+      disturbed: disturbed.includes(i),
     }));
-    return { report, rows, cli, disturbed };
+    return { report, rows, cli };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
+/**
+ * Rows where malloclens and the runtime disagree. On a disturbed row the delta also holds the new
+ * thread's allocations, which belong to the line only when the thread was started for it, so there
+ * the count may be lower but never higher.
+ */
 export function mismatches(rows: OracleRow[]): string[] {
-  return rows.filter((r) => r.runtime !== r.counted).map((r) => `line ${r.line}: runtime ${r.runtime}, malloclens ${r.counted}   ${r.source}`);
+  return rows.filter((r) => (r.disturbed ? r.counted > r.runtime : r.runtime !== r.counted)).map((r) => `line ${r.line}: runtime ${r.runtime}, malloclens ${r.counted}   ${r.source}`);
 }
 
 /** Processes started by this test run that are still alive (found by RUN_MARKER in their environment). */
