@@ -7,6 +7,7 @@
  *   (p) the program alone, recording every allocation itself (runtime.MemProfileRate = 1): the
  *       runtime's own price for what fast mode turns on, which no debugger-side work can remove
  *   (a) the program under plain Delve, no breakpoints: Delve's start to the program's end
+ *   (ap) the same, the program recording every allocation itself: what fast mode could cost at best
  *   (f) the same under fast mode, to the report
  *   (g) the cached `go build` both `count --fast` and `dlv debug` start with
  *
@@ -45,7 +46,7 @@ function now(): number {
 }
 
 /** One debug session from Delve's start to the program's end (and, counting, to the report). */
-async function session(engine: Engine, delve: Delve, built: BuiltProgram, allocations: number): Promise<Session> {
+async function session(engine: Engine, delve: Delve, built: BuiltProgram, allocations: number, profileEvery = false): Promise<Session> {
   const start = now();
   const dlv = await DelveProcess.start({ delve, cwd: built.packageDir, stdio: 'pipe' });
   try {
@@ -64,7 +65,8 @@ async function session(engine: Engine, delve: Delve, built: BuiltProgram, alloca
     }
     const terminated = client.waitFor('terminated');
     await client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
-    await client.request('launch', { request: 'launch', mode: 'exec', program: built.binary, args: [String(allocations)] });
+    const env = profileEvery ? { BENCH_PROFILE_EVERY_ALLOCATION: '1' } : {};
+    await client.request('launch', { request: 'launch', mode: 'exec', program: built.binary, args: [String(allocations)], env });
     await client.request('configurationDone');
     await terminated;
     const report = engine === 'plain' ? undefined : ((await client.request('malloclens/tally')).body as MallocReport);
@@ -108,13 +110,14 @@ async function main(): Promise<void> {
     });
     const delve = await locateDelve({ go: parseVersion(built.goVersion)!, install: true, notify: (m) => console.error(m) });
     await symbolizerBinary(process.env); // built once per Go version; not part of any count
-    const samples = { alone: [] as number[], profiled: [] as number[], plain: [] as number[], fast: [] as number[], build: [] as number[], smallPlain: [] as number[], smallBreakpoints: [] as number[] };
+    const samples = { alone: [] as number[], profiled: [] as number[], plain: [] as number[], plainProfiled: [] as number[], fast: [] as number[], build: [] as number[], smallPlain: [] as number[], smallBreakpoints: [] as number[] };
     let fastReport: MallocReport | undefined;
     let smallHits = 0;
     for (let round = 1; round <= ROUNDS; round++) {
       samples.alone.push(await runAlone(built.binary, ALLOCATIONS, false));
       samples.profiled.push(await runAlone(built.binary, ALLOCATIONS, true));
       samples.plain.push((await session('plain', delve, built, ALLOCATIONS)).ms);
+      samples.plainProfiled.push((await session('plain', delve, built, ALLOCATIONS, true)).ms);
       const fast = await session('fast', delve, built, ALLOCATIONS);
       samples.fast.push(fast.ms);
       fastReport = fast.report;
@@ -125,7 +128,7 @@ async function main(): Promise<void> {
       smallHits = (small.report?.total.count ?? 0) + (small.report?.check?.skipped ?? 0);
       console.error(`round ${round}/${ROUNDS}: plain ${samples.plain[round - 1].toFixed(0)} ms, fast ${fast.ms.toFixed(0)} ms, breakpoints on ${count(SMALL)}: ${small.ms.toFixed(0)} ms`);
     }
-    const [n, p, a, f, g] = [samples.alone, samples.profiled, samples.plain, samples.fast, samples.build].map(median);
+    const [n, p, a, ap, f, g] = [samples.alone, samples.profiled, samples.plain, samples.plainProfiled, samples.fast, samples.build].map(median);
     const perHit = (median(samples.smallBreakpoints) - median(samples.smallPlain)) / smallHits;
     const counted = fastReport?.total.count ?? 0;
     const lines = (fastReport?.lines ?? []).slice(0, 3).map((l) => `${path.basename(l.file)}:${l.line} ${count(l.count)}`).join(', ');
@@ -134,7 +137,8 @@ async function main(): Promise<void> {
     console.log(`(n) the program alone                          ${ms(n)}`);
     console.log(`(p) the program alone, recording every alloc    ${ms(p)}   the runtime's own profiler: ${((p - n) / ALLOCATIONS * 1000).toFixed(1)} µs per allocation`);
     console.log(`(a) under plain dlv, no breakpoints             ${ms(a)}   Delve's start to the program's end`);
-    console.log(`(f) malloclens count --fast                     ${ms(f)}   to the report`);
+    console.log(`(ap) under plain dlv, recording every alloc     ${ms(ap)}   the least fast mode could cost: ap/a = ${(ap / a).toFixed(2)}`);
+    console.log(`(f) malloclens count --fast                     ${ms(f)}   to the report; fast mode's own share f/ap = ${(f / ap).toFixed(2)}`);
     console.log(`    ratio f/a = ${(f / a).toFixed(2)}   (target ≤ 2; the runtime's profiler alone adds (p−n)/a = ${((p - n) / a).toFixed(2)})`);
     console.log(`(g) with the cached build both commands start with (${g.toFixed(0)} ms): (f+g)/(a+g) = ${((f + g) / (a + g)).toFixed(2)}`);
     console.log(`breakpoint engine, projected for the same ${count(counted)} allocations: ${((a + perHit * counted) / 1000).toFixed(1)} s   (${(perHit * 1000).toFixed(0)} µs per allocation, measured on ${count(smallHits)})`);
