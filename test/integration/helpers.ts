@@ -76,7 +76,7 @@ export interface OracleRun {
  */
 export function parseOracle(text: string): { deltas: number[]; disturbed: number[] } {
   const parsed = JSON.parse(text) as number[] | { deltas: number[]; disturbed: number[] };
-  return Array.isArray(parsed) ? { deltas: parsed, disturbed: [] } : parsed;
+  return Array.isArray(parsed) ? { deltas: parsed, disturbed: [] } : { deltas: parsed.deltas, disturbed: parsed.disturbed ?? [] };
 }
 
 /**
