@@ -35,9 +35,11 @@ async function lineTarget(args: CountArgs, cwd: string): Promise<LineTarget | un
 
 /** Returns the process exit code. */
 export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
+  // Interrupted or told to stop: end the program and Delve, and report what was counted so far.
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const onSignal = () => controller.abort();
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.once(signal, onSignal);
   let report: MallocReport;
   try {
     report = await countAllocations({
@@ -59,7 +61,7 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
       signal: controller.signal,
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const signal of signals) process.off(signal, onSignal);
   }
   if (args.line) {
     try {

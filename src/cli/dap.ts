@@ -10,6 +10,7 @@ import { PINNED_DELVE } from '../core/versions';
 import { AdapterSession } from '../dap/adapterSession';
 import { StreamConnection } from '../dap/connection';
 import { delveCandidates, delveVersion } from '../dap/delveLocator';
+import { waitAtMost } from '../dap/waitAtMost';
 import { UsageError } from './usageError';
 
 export interface DapArgs {
@@ -108,14 +109,29 @@ export async function runDapVersion(version: string): Promise<number> {
   return 0;
 }
 
+/**
+ * SIGTERM, SIGINT or SIGHUP (an editor ending its adapter) ends the session as a disconnect would:
+ * Delve and the debuggee go too, within a few seconds, and then this process.
+ */
+function endOnSignals(end: () => Promise<void>): void {
+  const numbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+  for (const signal of Object.keys(numbers) as NodeJS.Signals[]) {
+    process.once(signal, () => {
+      void waitAtMost(end(), 4000).finally(() => process.exit(128 + numbers[signal]));
+    });
+  }
+}
+
 export async function runDap(args: DapArgs, version: string): Promise<number> {
   if (args.version) return runDapVersion(version);
   const log = logSink(args) ?? (process.env.MALLOCLENS_DEBUG ? (line: string) => process.stderr.write(`malloclens: ${line}\n`) : undefined);
   const dlvFlags = [...delveLogFlags(args), ...args.dlvFlags];
   // Delve inherits a numbered log destination (the Go extension passes --log-dest=3 and reads fd 3).
   const inheritFds = args.logDest && /^\d+$/.test(args.logDest) && Number(args.logDest) > 2 && fdIsOpen(Number(args.logDest)) ? [Number(args.logDest)] : [];
+  let current: AdapterSession | undefined;
   const session = (client: StreamConnection, output: 'events' | 'inherit') =>
-    new AdapterSession(client, { output, dlvFlags, inheritFds, log, cwd: process.cwd() });
+    (current = new AdapterSession(client, { output, dlvFlags, inheritFds, log, cwd: process.cwd() }));
+  endOnSignals(() => current?.close('malloclens was told to stop') ?? Promise.resolve());
 
   if (!args.listen) {
     const s = session(new StreamConnection(process.stdin, process.stdout), 'events');

@@ -14,6 +14,7 @@ import { BufferedEndpoint } from './bufferedEndpoint';
 import type { DapEndpoint } from './connection';
 import type { LineTarget } from './countingSession';
 import { Delve, locateDelve, delveVersion } from './delveLocator';
+import { DebuggeeWatch } from './debuggeeWatch';
 import { DelveProcess } from './delveProcess';
 import { DapMessage, FramingError } from './framing';
 import { DEBUG_GCFLAGS, extraRoots } from './goToolchain';
@@ -61,6 +62,9 @@ export class AdapterSession {
   private closing?: Promise<void>;
   private request: 'launch' | 'attach' | undefined;
   private tallyTimer?: NodeJS.Timeout;
+  private debuggeeWatch?: DebuggeeWatch;
+  /** Delve missed its debuggee's end and answers nothing more: no point asking it to end. */
+  private delveStuck = false;
   private lastTallyGeneration = -1;
   private started = false;
   /** The client asked to disconnect: Delve's exit that follows is expected. */
@@ -147,7 +151,10 @@ export class AdapterSession {
         }
         return (await this.countingHooks?.onClientRequest?.(request)) ?? false;
       },
-      onDelveEvent: (event) => this.countingHooks?.onDelveEvent?.(event) ?? false,
+      onDelveEvent: (event) => {
+        this.watchDebuggee(event);
+        return this.countingHooks?.onDelveEvent?.(event) ?? false;
+      },
       onClientResponse: (response) => {
         // The debuggee exists once Delve has answered the launch: remember it, in case Delve dies.
         if (response.command === 'launch' && response.success) this.delve?.rememberLaunchedProcesses();
@@ -240,6 +247,30 @@ export class AdapterSession {
     this.proxy?.sendEvent('malloclens/tally', report);
   }
 
+  // ---- a debuggee that dies unreported ---------------------------------------------------
+
+  /** Watches the process Delve reports, until Delve reports its end. */
+  private watchDebuggee(event: P.Event): void {
+    if (event.event === 'process') {
+      const pid = (event as P.ProcessEvent).body.systemProcessId;
+      this.debuggeeWatch?.stop();
+      this.debuggeeWatch = pid ? new DebuggeeWatch(pid, (code) => this.debuggeeDiedUnreported(code)) : undefined;
+      this.debuggeeWatch?.start();
+    } else if (event.event === 'exited' || event.event === 'terminated') {
+      this.debuggeeWatch?.stop();
+    }
+  }
+
+  private debuggeeDiedUnreported(exitCode: number | undefined): void {
+    const proxy = this.proxy;
+    if (!proxy || proxy.clientTerminated || this.closing) return;
+    this.tellClient(`malloclens: the program has ended${exitCode === undefined ? '' : ` (exit code ${exitCode})`}, but Delve did not report it; ending the session.`);
+    proxy.deliverAsDelve({ event: 'exited', body: { exitCode: exitCode ?? -1 } });
+    proxy.deliverAsDelve({ event: 'terminated', body: {} });
+    this.delveStuck = true;
+    void this.close('the debuggee died unreported');
+  }
+
   // ---- ending ----------------------------------------------------------------------------
 
   /** Tells the client something it should see (Debug Console), optionally ending the session. */
@@ -271,13 +302,14 @@ export class AdapterSession {
     this.closing ??= (async () => {
       this.log(`closing: ${reason}`);
       clearInterval(this.tallyTimer);
-      if (this.proxy?.isDelveOpen && !this.clientEnding) {
+      this.debuggeeWatch?.stop();
+      if (this.proxy?.isDelveOpen && !this.clientEnding && !this.delveStuck) {
         const terminateDebuggee = this.request !== 'attach';
         await waitAtMost(this.proxy.request('disconnect', { terminateDebuggee }).catch(() => undefined), 1000);
       }
       // Delve still sends `terminated` after its disconnect response, then ends by itself.
-      if (this.delve && !this.delve.hasExited) await waitAtMost(this.delve.exited, 2000);
-      await this.delve?.stop();
+      if (this.delve && !this.delve.hasExited && !this.delveStuck) await waitAtMost(this.delve.exited, 2000);
+      await this.delve?.stop(this.delveStuck ? 100 : undefined);
       this.client.close();
       this.resolveClosed();
     })();

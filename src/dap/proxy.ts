@@ -43,6 +43,7 @@ export class DapProxy {
   private holds = 0;
   private hooks: ProxyHooks = {};
   private delveOpen = true;
+  private terminatedSent = false;
   private clientOpen = true;
 
   /**
@@ -79,6 +80,7 @@ export class DapProxy {
   // ---- toward the client -------------------------------------------------------------------
 
   sendToClient(message: Omit<P.ProtocolMessage, 'seq'> & Record<string, unknown>): void {
+    if (message.type === 'event' && message.event === 'terminated') this.terminatedSent = true;
     if (!this.clientOpen) return;
     this.client.send({ ...message, seq: this.toClientSeq++ } as DapMessage);
   }
@@ -235,6 +237,16 @@ export class DapProxy {
       }
     }
     this.hooks.onDelveClosed?.(reason);
+  }
+
+  /** The client has been told the session is over (by Delve, or on Delve's behalf). */
+  get clientTerminated(): boolean {
+    return this.terminatedSent;
+  }
+
+  /** An event Delve should have sent and did not: the hooks see it as Delve's, then the client. */
+  deliverAsDelve(event: { event: string; body?: unknown }): void {
+    this.fromDelve({ seq: 0, type: 'event', ...event } as DapMessage);
   }
 
   closeClient(): void {
