@@ -144,6 +144,8 @@ export class AdapterSession {
     proxy.setHooks({
       onClientRequest: async (request) => {
         if (request.command === 'disconnect') this.clientEnding = true;
+        // Delve ends the old process itself; a new `process` event, if any, starts a new watch.
+        if (request.command === 'restart') this.stopWatchingDebuggee();
         await this.beforeForwarding(request);
         if (request.command === 'malloclens/tally' && !this.counting) {
           proxy.respondError(request, 'Counting is off in this session.');
@@ -253,17 +255,22 @@ export class AdapterSession {
   private watchDebuggee(event: P.Event): void {
     if (event.event === 'process') {
       const pid = (event as P.ProcessEvent).body.systemProcessId;
-      this.debuggeeWatch?.stop();
+      this.stopWatchingDebuggee();
       this.debuggeeWatch = pid ? new DebuggeeWatch(pid, (code) => this.debuggeeDiedUnreported(code)) : undefined;
       this.debuggeeWatch?.start();
     } else if (event.event === 'exited' || event.event === 'terminated') {
-      this.debuggeeWatch?.stop();
+      this.stopWatchingDebuggee();
     }
+  }
+
+  private stopWatchingDebuggee(): void {
+    this.debuggeeWatch?.stop();
+    this.debuggeeWatch = undefined;
   }
 
   private debuggeeDiedUnreported(exitCode: number | undefined): void {
     const proxy = this.proxy;
-    if (!proxy || proxy.clientTerminated || this.closing) return;
+    if (!proxy || proxy.clientTerminated || this.closing || this.clientEnding) return;
     this.tellClient(`malloclens: the program has ended${exitCode === undefined ? '' : ` (exit code ${exitCode})`}, but Delve did not report it; ending the session.`);
     proxy.deliverAsDelve({ event: 'exited', body: { exitCode: exitCode ?? -1 } });
     proxy.deliverAsDelve({ event: 'terminated', body: {} });
