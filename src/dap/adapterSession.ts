@@ -154,6 +154,8 @@ export class AdapterSession {
         return (await this.countingHooks?.onClientRequest?.(request)) ?? false;
       },
       onDelveEvent: (event) => {
+        // The end was reported on Delve's behalf; Delve's own, should it come after all, is a repeat.
+        if (this.delveStuck && (event.event === 'exited' || event.event === 'terminated') && event.seq !== 0) return true;
         this.watchDebuggee(event);
         return this.countingHooks?.onDelveEvent?.(event) ?? false;
       },
