@@ -6,6 +6,7 @@
  */
 import { appendFileSync, fstatSync, writeSync } from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import { PINNED_DELVE } from '../core/versions';
 import { AdapterSession } from '../dap/adapterSession';
 import { StreamConnection } from '../dap/connection';
@@ -114,10 +115,9 @@ export async function runDapVersion(version: string): Promise<number> {
  * Delve and the debuggee go too, within a few seconds, and then this process.
  */
 function endOnSignals(end: () => Promise<void>): void {
-  const numbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
-  for (const signal of Object.keys(numbers) as NodeJS.Signals[]) {
+  for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      void waitAtMost(end(), 4000).finally(() => process.exit(128 + numbers[signal]));
+      void waitAtMost(end(), 4000).finally(() => process.exit(128 + os.constants.signals[signal]));
     });
   }
 }

@@ -154,8 +154,6 @@ export class AdapterSession {
         return (await this.countingHooks?.onClientRequest?.(request)) ?? false;
       },
       onDelveEvent: (event) => {
-        // The end was reported on Delve's behalf; Delve's own, should it come after all, is a repeat.
-        if (this.delveStuck && (event.event === 'exited' || event.event === 'terminated') && event.seq !== 0) return true;
         this.watchDebuggee(event);
         return this.countingHooks?.onDelveEvent?.(event) ?? false;
       },
@@ -272,10 +270,9 @@ export class AdapterSession {
 
   private debuggeeDiedUnreported(exitCode: number | undefined): void {
     const proxy = this.proxy;
-    if (!proxy || proxy.clientTerminated || this.closing || this.clientEnding) return;
+    if (!proxy || proxy.debuggeeEnded || this.closing || this.clientEnding) return;
     this.tellClient(`malloclens: the program has ended${exitCode === undefined ? '' : ` (exit code ${exitCode})`}, but Delve did not report it; ending the session.`);
-    proxy.deliverAsDelve({ event: 'exited', body: { exitCode: exitCode ?? -1 } });
-    proxy.deliverAsDelve({ event: 'terminated', body: {} });
+    proxy.reportDebuggeeEnd(exitCode);
     this.delveStuck = true;
     void this.close('the debuggee died unreported');
   }

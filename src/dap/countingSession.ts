@@ -4,7 +4,6 @@
  * plain Delve would present it.
  */
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
-import { existsSync } from 'node:fs';
 import { AllocatorSet, allocatorsFor, isNestedAllocatorHit } from '../core/allocators';
 import { isUserFile, StackFrame, UserCodeRoots } from '../core/attribution';
 import { buildReport, MallocReport, ProgramEnd, Scope } from '../core/report';
@@ -13,7 +12,7 @@ import { parseVersion } from '../core/versions';
 import { HiddenBreakpoints } from './hiddenBreakpoints';
 import type { DapProxy, ProxyHooks } from './proxy';
 import { StackSample, StackSampler } from './stackSampler';
-import { zombieExitCode } from './zombieStatus';
+import { processState } from './processState';
 import { StepCommand, StepDriver, StepHost, StepOutcome } from './stepDriver';
 
 export interface LineTarget {
@@ -397,20 +396,15 @@ export class CountingSession {
 
   /** True (and reported) when the debuggee has died under a stop the proxy holds. */
   private programGoneUnderUs(): boolean {
-    if (this.processId === undefined || this.terminated) return false;
-    if (zombieExitCode(this.processId) === undefined && existsSync(`/proc/${this.processId}`)) return false;
+    if (this.processId === undefined || this.terminated || processState(this.processId).alive) return false;
     this.reportProgramGone();
     return true;
   }
 
+  /** Through the proxy, as if from Delve: this session's own `exited` and `terminated` handling runs. */
   private reportProgramGone(): void {
-    if (this.terminated) return;
-    const exitCode = (this.processId !== undefined ? zombieExitCode(this.processId) : undefined) ?? -1;
-    this.program.exitCode = exitCode;
-    this.driver?.end();
-    this.proxy.sendEvent('exited', { exitCode });
-    this.proxy.sendEvent('terminated', {});
-    this.finish();
+    const state = this.processId === undefined ? undefined : processState(this.processId);
+    this.proxy.reportDebuggeeEnd(state && !state.alive ? state.exitCode : undefined);
   }
 
   private onStopped(event: P.StoppedEvent): boolean {

@@ -5,17 +5,7 @@
  * would wait forever. The watch looks at the process now and then; once it has been dead for a
  * grace period with no end reported, it says so.
  */
-import { existsSync } from 'node:fs';
-import { zombieExitCode } from './zombieStatus';
-
-/** Alive, or dead with its exit status (Delve's convention: minus the signal; undefined once reaped). */
-export type ProcessState = { alive: true } | { alive: false; exitCode?: number };
-
-export function processState(pid: number): ProcessState {
-  const exitCode = zombieExitCode(pid);
-  if (exitCode !== undefined) return { alive: false, exitCode };
-  return existsSync(`/proc/${pid}`) ? { alive: true } : { alive: false };
-}
+import { ProcessState, processState } from './processState';
 
 export class DebuggeeWatch {
   private timer?: NodeJS.Timeout;

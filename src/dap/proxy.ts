@@ -43,7 +43,10 @@ export class DapProxy {
   private holds = 0;
   private hooks: ProxyHooks = {};
   private delveOpen = true;
-  private terminatedSent = false;
+  /** Delve has reported the debuggee's end, or the proxy has on its behalf. */
+  private ended = false;
+  /** The proxy reported the end for Delve: Delve's own, should it come after all, is a repeat. */
+  private endReportedForDelve = false;
   private clientOpen = true;
 
   /**
@@ -80,7 +83,6 @@ export class DapProxy {
   // ---- toward the client -------------------------------------------------------------------
 
   sendToClient(message: Omit<P.ProtocolMessage, 'seq'> & Record<string, unknown>): void {
-    if (message.type === 'event' && message.event === 'terminated') this.terminatedSent = true;
     if (!this.clientOpen) return;
     this.client.send({ ...message, seq: this.toClientSeq++ } as DapMessage);
   }
@@ -208,6 +210,9 @@ export class DapProxy {
       this.hooks.onClientResponse?.(out);
     } else if (message.type === 'event') {
       const event = message as unknown as P.Event;
+      const end = event.event === 'exited' || event.event === 'terminated';
+      if (end && this.endReportedForDelve) return;
+      if (event.event === 'terminated') this.ended = true;
       let swallow = false;
       try {
         swallow = this.hooks.onDelveEvent?.(event) ?? false;
@@ -239,14 +244,19 @@ export class DapProxy {
     this.hooks.onDelveClosed?.(reason);
   }
 
-  /** The client has been told the session is over (by Delve, or on Delve's behalf). */
-  get clientTerminated(): boolean {
-    return this.terminatedSent;
+  get debuggeeEnded(): boolean {
+    return this.ended;
   }
 
-  /** An event Delve should have sent and did not: the hooks see it as Delve's, then the client. */
-  deliverAsDelve(event: { event: string; body?: unknown }): void {
-    this.fromDelve({ seq: 0, type: 'event', ...event } as DapMessage);
+  /**
+   * Reports the debuggee's end where Delve did not (see processState.ts): `exited` and
+   * `terminated`, seen by the hooks as Delve's own and then by the client. Once only.
+   */
+  reportDebuggeeEnd(exitCode: number | undefined): void {
+    if (this.ended) return;
+    this.fromDelve({ seq: 0, type: 'event', event: 'exited', body: { exitCode: exitCode ?? -1 } } as DapMessage);
+    this.fromDelve({ seq: 0, type: 'event', event: 'terminated', body: {} } as DapMessage);
+    this.endReportedForDelve = true;
   }
 
   closeClient(): void {

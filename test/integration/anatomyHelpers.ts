@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { AnatomyRecord } from '../../src/core/anatomyText';
 import type { MallocReport } from '../../src/core/report';
 import { ANATOMY_FIXTURE, ANATOMY_MAIN, measuredRow, MeasuredRow, ProgramFacts, readFacts, rowLine } from '../../scripts/anatomyOracle';
-import { GO119_BIN, runCli } from './helpers';
+import { GO_119, GO_127, GO_INSTALLED, runCli } from './helpers';
 
 export interface Generation {
   name: string;
@@ -15,16 +15,7 @@ export interface Generation {
   swiss: boolean;
 }
 
-export const GENERATIONS: Generation[] = [
-  {
-    name: 'Go 1.19 (Debian golang-1.19, Delve 1.20.2)',
-    env: { PATH: `${GO119_BIN}:${process.env.PATH}`, GOTOOLCHAIN: 'local' },
-    available: () => existsSync(`${GO119_BIN}/go`) && existsSync('/usr/bin/dlv'),
-    swiss: false,
-  },
-  { name: 'Go 1.26 (the installed go)', env: {}, available: () => true, swiss: true },
-  { name: 'Go 1.27.3 (GOTOOLCHAIN)', env: { GOTOOLCHAIN: 'go1.27.3' }, available: () => true, swiss: true },
-];
+export const GENERATIONS: Generation[] = [{ ...GO_119, swiss: false }, { ...GO_INSTALLED, swiss: true }, { ...GO_127, swiss: true }];
 
 export interface RowCount {
   report: MallocReport;

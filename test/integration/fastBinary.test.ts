@@ -5,25 +5,20 @@
  * charged to must carry the inlined function's name, as Delve gives it to the breakpoint engine).
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MallocReport } from '../../src/core/report';
 import { headerIndexes, recordIndexes } from '../../src/dap/fast/profileLayout';
 import { Symbolizer } from '../../src/dap/fast/symbolizer';
 import { buildProgram } from '../../src/dap/goToolchain';
-import { FIXTURES, GO119_BIN, markedEnv, runCli, waitForNoLeftovers } from './helpers';
+import { FIXTURES, GO_119, GO_127, GO_INSTALLED, markedEnv, runCli, waitForNoLeftovers } from './helpers';
 
 /** runtime.memRecordCycle per Go generation: Go 1.27 keeps no byte counts. */
 const generations = [
-  { name: 'Go 1.26', env: {}, cycle: { size: 32, allocs: 0 }, available: () => true },
-  { name: 'Go 1.27.3', env: { GOTOOLCHAIN: 'go1.27.3' }, cycle: { size: 16, allocs: 0 }, available: () => true },
-  {
-    name: 'Go 1.19',
-    env: { PATH: `${GO119_BIN}:${process.env.PATH}`, GOTOOLCHAIN: 'local' },
-    cycle: { size: 32, allocs: 0 },
-    available: () => existsSync(`${GO119_BIN}/go`),
-  },
+  { ...GO_INSTALLED, cycle: { size: 32, allocs: 0 } },
+  { ...GO_127, cycle: { size: 16, allocs: 0 } },
+  { ...GO_119, cycle: { size: 32, allocs: 0 } },
 ];
 
 describe('fast mode: what it reads from the binary', function () {

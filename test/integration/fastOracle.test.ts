@@ -6,18 +6,7 @@
  * merged tiny allocations at once, goroutines and Ps created on the system stack).
  */
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { countWithOracle, GO119_BIN, mismatches, OracleRun, waitForNoLeftovers } from './helpers';
-
-const generations: { name: string; env: NodeJS.ProcessEnv; available: () => boolean }[] = [
-  { name: 'Go 1.26 (the installed go)', env: {}, available: () => true },
-  { name: 'Go 1.27.3 (GOTOOLCHAIN)', env: { GOTOOLCHAIN: 'go1.27.3' }, available: () => true },
-  {
-    name: 'Go 1.19 (Debian golang-1.19, Delve 1.20.2)',
-    env: { PATH: `${GO119_BIN}:${process.env.PATH}`, GOTOOLCHAIN: 'local' },
-    available: () => existsSync(`${GO119_BIN}/go`) && existsSync('/usr/bin/dlv'),
-  },
-];
+import { countWithOracle, GO_GENERATIONS, mismatches, OracleRun, waitForNoLeftovers } from './helpers';
 
 const builds = [{ name: 'debug build', flags: [] as string[] }, { name: 'optimized build', flags: ['--optimized'] }];
 
@@ -34,7 +23,7 @@ describe('fast mode oracle: counts equal the runtime\'s own MemStats deltas', fu
     assert.deepEqual(await waitForNoLeftovers(), [], 'no dlv, debuggee or symbolizer process is left behind');
   });
 
-  for (const generation of generations) {
+  for (const generation of GO_GENERATIONS) {
     for (const build of builds) {
       it(`corpus, ${generation.name}, ${build.name}`, async function () {
         if (!generation.available()) this.skip();

@@ -7,14 +7,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MallocReport } from '../../src/core/report';
-import { caseLines, FIXTURES, parseOracle, runCli, waitForNoLeftovers } from './helpers';
+import { caseLines, FIXTURES, measureUndisturbed, parseOracle, runCli, waitForNoLeftovers } from './helpers';
 
 /** Counts one statement; a run whose program saw a thread created inside a measured line is made again. */
-async function countLine(fixture: string, line: number): Promise<{ report: MallocReport; runtime: number[] }> {
-  for (let tries = 1; ; tries++) {
-    const run = await countLineOnce(fixture, line);
-    if (run.disturbed.length === 0 || tries === 3) return run;
-  }
+function countLine(fixture: string, line: number): Promise<{ report: MallocReport; runtime: number[] }> {
+  return measureUndisturbed(() => countLineOnce(fixture, line), (run) => run.disturbed.length > 0);
 }
 
 async function countLineOnce(fixture: string, line: number): Promise<{ report: MallocReport; runtime: number[]; disturbed: number[] }> {

@@ -3,23 +3,12 @@
  * runtime.MemStats.Mallocs the program measured around that statement in the same run.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { countWithOracle, GO119_BIN, mismatches, waitForNoLeftovers } from './helpers';
-
-const generations: { name: string; env: NodeJS.ProcessEnv; available: () => boolean }[] = [
-  { name: 'Go 1.26 (the installed go)', env: {}, available: () => true },
-  { name: 'Go 1.27.3 (GOTOOLCHAIN)', env: { GOTOOLCHAIN: 'go1.27.3' }, available: () => true },
-  {
-    name: 'Go 1.19 (Debian golang-1.19, Delve 1.20.2)',
-    env: { PATH: `${GO119_BIN}:${process.env.PATH}`, GOTOOLCHAIN: 'local' },
-    available: () => existsSync(`${GO119_BIN}/go`) && existsSync('/usr/bin/dlv'),
-  },
-];
+import { countWithOracle, GO_GENERATIONS, mismatches, waitForNoLeftovers } from './helpers';
 
 describe('oracle corpus: counts equal the runtime\'s own MemStats deltas', function () {
   this.timeout(300_000);
 
-  for (const generation of generations) {
+  for (const generation of GO_GENERATIONS) {
     for (const build of [{ name: 'debug build', flags: [] }, { name: 'optimized build', flags: ['--optimized'] }]) {
       it(`${generation.name}, ${build.name}`, async function () {
         if (!generation.available()) {

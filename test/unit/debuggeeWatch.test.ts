@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { DebuggeeWatch, ProcessState, processState } from '../../src/dap/debuggeeWatch';
+import { DebuggeeWatch } from '../../src/dap/debuggeeWatch';
+import { ProcessState, processState } from '../../src/dap/processState';
 
 describe('DebuggeeWatch', () => {
   function watchWith(states: ProcessState[], graceMs: number): { watch: DebuggeeWatch; deaths: (number | undefined)[]; tick: (ms: number) => void } {

@@ -13,7 +13,7 @@ import { parseVersion } from '../../../src/core/versions';
 import { locateDelve } from '../../../src/dap/delveLocator';
 import { buildProgram } from '../../../src/dap/goToolchain';
 import { run } from '../../../src/dap/processes';
-import { markedEnv, waitForNoLeftovers } from '../helpers';
+import { GO_127, GO_INSTALLED, markedEnv, waitForNoLeftovers } from '../helpers';
 import { AdapterKind, startAdapter } from './adapters';
 import { normalize } from './normalize';
 import { RecordingClient, TranscriptEntry } from './recordingClient';
@@ -27,10 +27,8 @@ interface Outcome {
   tallyEvents: number;
 }
 
-const generations = [
-  { name: 'Go 1.26', env: {} as NodeJS.ProcessEnv },
-  { name: 'Go 1.27', env: { GOTOOLCHAIN: 'go1.27.3' } as NodeJS.ProcessEnv },
-];
+/** Both generations Delve 1.27 debugs here. */
+const generations = [GO_INSTALLED, GO_127];
 
 async function runScript(kind: AdapterKind, script: Script, dlvPath: string, env: NodeJS.ProcessEnv, work: string): Promise<Outcome> {
   let target: ReturnType<typeof spawn> | undefined;
