@@ -12,7 +12,7 @@ import { parseVersion } from '../core/versions';
 import { HiddenBreakpoints } from './hiddenBreakpoints';
 import type { DapProxy, ProxyHooks } from './proxy';
 import { StackSample, StackSampler } from './stackSampler';
-import { processState } from './processState';
+import { isDeadProgramStop, processState, unreportedExitCode } from './processState';
 import { StepCommand, StepDriver, StepHost, StepOutcome } from './stepDriver';
 
 export interface LineTarget {
@@ -389,7 +389,7 @@ export class CountingSession {
    * Delve would have.
    */
   private diedWhileStopped(event: P.StoppedEvent): boolean {
-    if (event.body.reason !== 'exception' || !/no such process/.test(event.body.text ?? '')) return false;
+    if (!isDeadProgramStop(event.body)) return false;
     this.reportProgramGone();
     return true;
   }
@@ -403,8 +403,7 @@ export class CountingSession {
 
   /** Through the proxy, as if from Delve: this session's own `exited` and `terminated` handling runs. */
   private reportProgramGone(): void {
-    const state = this.processId === undefined ? undefined : processState(this.processId);
-    this.proxy.reportDebuggeeEnd(state && !state.alive ? state.exitCode : undefined);
+    this.proxy.reportDebuggeeEnd(unreportedExitCode(this.processId));
   }
 
   private onStopped(event: P.StoppedEvent): boolean {

@@ -24,6 +24,17 @@ export function zombieExitCode(pid: number): number | undefined {
   return signal === 0 ? (status >> 8) & 0xff : -signal;
 }
 
+/** Delve's stop for a program that died while it was held stopped ("no such process"). */
+export function isDeadProgramStop(body: { reason: string; text?: string }): boolean {
+  return body.reason === 'exception' && /no such process/.test(body.text ?? '');
+}
+
+/** The exit status to report for a debuggee that ended unreported (undefined: not known). */
+export function unreportedExitCode(pid: number | undefined): number | undefined {
+  const state = pid === undefined ? undefined : processState(pid);
+  return state && !state.alive ? state.exitCode : undefined;
+}
+
 /** Alive, or dead with its exit status (Delve's convention: minus the signal; undefined once reaped). */
 export type ProcessState = { alive: true } | { alive: false; exitCode?: number };
 

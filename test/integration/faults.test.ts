@@ -56,10 +56,10 @@ async function connect(port: number): Promise<{ socket: net.Socket; client: Head
 }
 
 /** Launches the debuggee in its waiting mode and stops it at a breakpoint inside the wait loop. */
-async function stoppedInWaitLoop(client: HeadlessClient): Promise<P.StoppedEvent> {
+async function stoppedInWaitLoop(client: HeadlessClient, malloclens: Record<string, unknown> = {}): Promise<P.StoppedEvent> {
   await client.request('initialize', INIT);
   const initialized = client.waitFor('initialized');
-  const launch = await client.request('launch', { request: 'launch', mode: 'debug', program: DEBUGGEE, args: ['wait'], output: path.join(DEBUGGEE, '__debug_bin_faults') });
+  const launch = await client.request('launch', { request: 'launch', mode: 'debug', program: DEBUGGEE, args: ['wait'], output: path.join(DEBUGGEE, '__debug_bin_faults'), malloclens });
   assert.equal(launch.success, true, launch.message);
   await initialized;
   await client.request('setBreakpoints', { source: { path: path.join(DEBUGGEE, 'main.go') }, breakpoints: [{ line: 57 }] });
@@ -133,23 +133,25 @@ describe('faults', function () {
     assert.equal(await withTimeout(server.exited, 5000, 'malloclens exiting'), 0);
   });
 
-  it('the debuggee killed: the client is told it exited (by Delve, or by malloclens when Delve misses it), and the session ends cleanly', async () => {
-    const server = await startServer();
-    const { client, events } = await connect(server.port);
-    const stop = await stoppedInWaitLoop(client);
-    // The program itself, not a `go build -o …` that may still be finishing.
-    const debuggee = (await leftovers()).find((l) => /^\d+ \S*__debug_bin_faults wait/.test(l));
-    assert.ok(debuggee, 'the debuggee runs');
-    const terminated = client.waitFor('terminated');
-    await client.request('continue', { threadId: stop.body.threadId });
-    process.kill(Number(debuggee.split(' ')[0]), 'SIGKILL');
-    await withTimeout(terminated, 10_000, 'a terminated event');
-    // Delve usually reports the exit at once; on a loaded machine it can miss it for good, and
-    // malloclens's watch on the process reports it instead (about 2 s later).
-    assert.ok(events.some((e) => e.event === 'exited'), 'an exited event');
-    await client.request('disconnect', {});
-    assert.equal(await withTimeout(server.exited, 5000, 'malloclens exiting'), 0);
-  });
+  for (const engine of [{ name: 'breakpoint engine', malloclens: {} }, { name: 'fast mode', malloclens: { fast: true } }]) {
+    it(`the debuggee killed (${engine.name}): the client is told it exited (by Delve, or by malloclens when Delve misses it), and the session ends cleanly`, async () => {
+      const server = await startServer();
+      const { client, events } = await connect(server.port);
+      const stop = await stoppedInWaitLoop(client, engine.malloclens);
+      // The program itself, not a `go build -o …` that may still be finishing.
+      const debuggee = (await leftovers()).find((l) => /^\d+ \S*__debug_bin_faults wait/.test(l));
+      assert.ok(debuggee, 'the debuggee runs');
+      const terminated = client.waitFor('terminated');
+      await client.request('continue', { threadId: stop.body.threadId });
+      process.kill(Number(debuggee.split(' ')[0]), 'SIGKILL');
+      await withTimeout(terminated, 10_000, 'a terminated event');
+      // Delve usually reports the exit at once; on a loaded machine it can miss it for good, and
+      // malloclens's watch on the process reports it instead (about 2 s later).
+      assert.equal(events.filter((e) => e.event === 'exited').length, 1, 'one exited event');
+      await client.request('disconnect', {});
+      assert.equal(await withTimeout(server.exited, 5000, 'malloclens exiting'), 0);
+    });
+  }
 
   it('a build error: the launch fails with the compiler\'s message', async () => {
     // Delve builds in its own working directory, which must be inside the module.

@@ -19,6 +19,7 @@ import { buildReport, MallocReport, ProgramEnd } from '../../core/report';
 import { Tally } from '../../core/tally';
 import { parseVersion } from '../../core/versions';
 import { HiddenBreakpoints } from '../hiddenBreakpoints';
+import { isDeadProgramStop, unreportedExitCode } from '../processState';
 import type { DapProxy, ProxyHooks } from '../proxy';
 import { StackSampler } from '../stackSampler';
 import { StepCommand, StepDriver, StepOutcome } from '../stepDriver';
@@ -402,6 +403,14 @@ export class FastSession {
   }
 
   private onStopped(event: P.StoppedEvent): boolean {
+    // Killed from outside while held at a hidden stop: report the end as Delve would have.
+    if (isDeadProgramStop(event.body)) {
+      const waiter = this.stepWaiter;
+      this.stepWaiter = undefined;
+      waiter?.();
+      this.proxy.reportDebuggeeEnd(unreportedExitCode(this.processId));
+      return true;
+    }
     if (this.stepWaiter) {
       const waiter = this.stepWaiter;
       this.stepWaiter = undefined;

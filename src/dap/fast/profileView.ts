@@ -74,7 +74,13 @@ export class ProfileView {
 
   private async readNow(tally: Tally, caught: CaughtAllocations): Promise<ProfileReading> {
     const symbolizing: Promise<unknown>[] = [];
-    const buckets = await this.reader.read(this.words, (stack) => symbolizing.push(this.symbolizer.lookup(stack)));
+    const buckets = await this.reader.read(this.words, (stack) => {
+      const looked = this.symbolizer.lookup(stack);
+      // The read can still fail before these are awaited (the program killed meanwhile); a
+      // rejection nobody observes would end the whole adapter process.
+      looked.catch(() => undefined);
+      symbolizing.push(looked);
+    });
     await Promise.all(symbolizing);
     const symbols = await this.symbolizer.lookup([]);
     const rate = await this.sampler.integer('runtime.MemProfileRate');
