@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { allocatorsFor } from '../src/core/allocators';
 import { formatVersion, parseVersion } from '../src/core/versions';
-import { CountingSession } from '../src/dap/countingSession';
+import { AllocationSession, createAllocationSession } from '../src/dap/sessionChoice';
 import { locateDelve, Delve } from '../src/dap/delveLocator';
 import { DelveProcess } from '../src/dap/delveProcess';
 import { buildProgram, userCodeRoots } from '../src/dap/goToolchain';
@@ -40,11 +40,11 @@ async function timeRun(mode: Mode, delve: Delve, binary: string, goVersion: stri
   const dlv = await DelveProcess.start({ delve, cwd: packageDir, stdio: 'pipe' });
   try {
     let client: HeadlessClient;
-    let session: CountingSession | undefined;
+    let session: AllocationSession | undefined;
     if (mode === 'engine') {
       const [clientSide, proxySide] = memoryConnectionPair();
       const proxy = new DapProxy(proxySide, dlv.connection);
-      session = new CountingSession(proxy, {
+      session = createAllocationSession(proxy, {
         roots: await userCodeRoots(packageDir, process.env), delveVersion: formatVersion(delve.version), goVersion, buildFlags: '',
       });
       proxy.setHooks(session.hooks());

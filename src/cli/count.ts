@@ -6,7 +6,7 @@ import { loadGoParser } from '../core/goSource';
 import { MallocReport } from '../core/report';
 import { renderLinesTable } from '../core/reportText';
 import { AnatomyInspector } from '../dap/allocationInspector';
-import type { LineTarget } from '../dap/countingSession';
+import type { LineTarget } from '../dap/engine';
 import { countAllocations } from '../dap/countRun';
 import { CountArgs, UsageError } from './args';
 import { makeRows, renderMakeRows } from './makeRows';

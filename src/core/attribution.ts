@@ -18,7 +18,7 @@ export interface UserCodeRoots {
   exclude: string[];
 }
 
-export type Bucket = 'runtime init' | 'package init' | 'garbage collector' | 'runtime' | 'library' | 'no stack';
+export type Bucket = 'runtime init' | 'package init' | 'garbage collector' | 'runtime' | 'library' | 'no stack' | 'debug console';
 
 export type Attribution =
   | { kind: 'line'; file: string; line: number; function: string; frameIndex: number }
@@ -35,7 +35,18 @@ export function isUserFile(file: string | undefined, roots: UserCodeRoots): bool
   return roots.include.some((root) => isUnder(file, root) && !isUnder(file, path.join(root, 'vendor')));
 }
 
+/**
+ * A function called from the debugger's console runs under the runtime's debug-call frames (on a
+ * goroutine of its own since Go 1.18): what it allocates is the console's, not the program's.
+ */
+const DEBUG_CALL = /^runtime\.debugCall(Wrap1?|V2)$/;
+
+export function isDebugCall(frames: StackFrame[]): boolean {
+  return frames.some((f) => DEBUG_CALL.test(f.name));
+}
+
 export function attribute(frames: StackFrame[], roots: UserCodeRoots): Attribution {
+  if (isDebugCall(frames)) return { kind: 'bucket', bucket: 'debug console' };
   for (let i = 0; i < frames.length; i++) {
     const frame = frames[i];
     if (frame.line !== undefined && frame.path && isUserFile(frame.path, roots)) {

@@ -12,12 +12,12 @@ import type { MallocReport } from '../core/report';
 import { formatVersion, parseVersion } from '../core/versions';
 import { BufferedEndpoint } from './bufferedEndpoint';
 import type { DapEndpoint } from './connection';
-import type { LineTarget } from './countingSession';
+import type { LineTarget } from './engine';
 import { Delve, locateDelve, delveVersion } from './delveLocator';
 import { DebuggeeWatch } from './debuggeeWatch';
 import { DelveProcess } from './delveProcess';
 import { DapMessage, FramingError } from './framing';
-import { DEBUG_GCFLAGS, extraRoots } from './goToolchain';
+import { DEBUG_GCFLAGS, userCodeRoots } from './goToolchain';
 import { run } from './processes';
 import { DapProxy, ProxyHooks } from './proxy';
 import { AllocationSession, createAllocationSession, fastRequested } from './sessionChoice';
@@ -50,7 +50,12 @@ interface MalloclensArgs {
   counting?: boolean;
   line?: LineTarget;
   fast?: boolean;
+  /** Fast mode: the least time between two readings while the program runs (0: only at stops). */
+  liveIntervalMs?: number;
 }
+
+/** Fresh counts while a debugged program runs, in fast mode: a hidden pause at most this often. */
+const LIVE_INTERVAL_MS = 2000;
 
 export class AdapterSession {
   private readonly client: BufferedEndpoint;
@@ -204,6 +209,7 @@ export class AdapterSession {
       env: this.env,
       log: (l) => this.log(l),
       fast,
+      liveIntervalMs: own.liveIntervalMs ?? LIVE_INTERVAL_MS,
       ...(own.line ? { line: own.line } : {}),
     });
     this.counting.onFinished((report) => this.sendTally(report));
@@ -218,22 +224,12 @@ export class AdapterSession {
     return [`-gcflags=${DEBUG_GCFLAGS}`, user].filter(Boolean).join(' ');
   }
 
+  /** The module (or workspace) that holds the program is the user's code, as for the CLI. */
   private async rootsFor(args: Record<string, unknown>): Promise<UserCodeRoots> {
     const base = String(args.dlvCwd ?? this.options.cwd ?? process.cwd());
     const program = typeof args.program === 'string' ? path.resolve(base, args.program) : String(args.cwd ?? base);
-    let dir = existsSync(program) && statSync(program).isDirectory() ? program : path.dirname(program);
-    const start = dir;
-    // The module (or workspace) that holds the program is the user's code.
-    while (!existsSync(path.join(dir, 'go.mod')) && !existsSync(path.join(dir, 'go.work')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-    const include = existsSync(path.join(dir, 'go.mod')) || existsSync(path.join(dir, 'go.work')) ? [dir] : [start];
-    include.push(...extraRoots(this.env));
-    const exclude: string[] = [];
-    const goenv = await run('go', ['env', '-json', 'GOROOT', 'GOMODCACHE'], { cwd: start, env: this.env }).catch(() => undefined);
-    if (goenv?.code === 0) {
-      const values = JSON.parse(goenv.stdout) as Record<string, string>;
-      for (const v of [values.GOROOT, values.GOMODCACHE]) if (v) exclude.push(v);
-    }
-    return { include, exclude };
+    const dir = existsSync(program) && statSync(program).isDirectory() ? program : path.dirname(program);
+    return userCodeRoots(existsSync(dir) ? dir : base, this.env);
   }
 
   // ---- tallies ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 import { AllocationFacts, argumentsToRead, classifyAllocation, findOperation } from '../core/anatomy';
 import { decodeName, decodeTypeDescriptor, MAX_NAME_BYTES, NAME_CHUNK_BYTES, parseByteArray, RuntimeType, runtimeType, TYPE_DESCRIPTOR_BYTES } from '../core/anatomyType';
 import type { StackFrame } from '../core/attribution';
-import type { AllocationInspector } from './countingSession';
+import type { AllocationInspector } from './engine';
 import type { StackSampler } from './stackSampler';
 
 export interface AnatomyInspectorOptions {

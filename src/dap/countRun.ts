@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MallocReport } from '../core/report';
 import { formatVersion, parseVersion } from '../core/versions';
-import type { AllocationInspector, LineTarget } from './countingSession';
+import type { AllocationInspector, LineTarget } from './engine';
 import { locateDelve } from './delveLocator';
 import { DelveProcess } from './delveProcess';
 import { buildProgram, userCodeRoots } from './goToolchain';

@@ -21,6 +21,20 @@ export interface HiddenId {
   kind: HiddenKind;
   /** Function name, `path:line`, or instruction reference. */
   key: string;
+  /** Who set it: the engine, or the stop protocol itself (the exit path, a step's way back). */
+  group: string;
+}
+
+/** Hidden entries by owner; each owner replaces only its own. */
+type Groups = Map<string, Map<string, HiddenBreakpointSpec>>;
+
+const ENGINE = 'engine';
+
+/** The union of all owners' entries, first owner first, each key once, with its owner. */
+function flatten(groups: Groups): Map<string, { spec: HiddenBreakpointSpec; group: string }> {
+  const out = new Map<string, { spec: HiddenBreakpointSpec; group: string }>();
+  for (const [group, specs] of groups) for (const [key, spec] of specs) if (!out.has(key)) out.set(key, { spec, group });
+  return out;
 }
 
 type Returned = { breakpoints?: P.Breakpoint[] } | undefined;
@@ -37,14 +51,12 @@ function cut(response: P.Response, all: P.Breakpoint[], keep: number, ids: Break
 
 export class HiddenBreakpoints {
   private userFunctions: P.FunctionBreakpoint[] = [];
-  private hiddenFunctions = new Map<string, HiddenBreakpointSpec>();
+  private readonly hiddenFunctions: Groups = new Map();
   private userInstructions: P.InstructionBreakpoint[] = [];
-  private hiddenInstructions = new Map<string, HiddenBreakpointSpec>();
+  private readonly hiddenInstructions: Groups = new Map();
   private readonly userSources = new Map<string, P.SetBreakpointsArguments>();
   private readonly hiddenSources = new Map<string, Map<number, HiddenBreakpointSpec>>();
   private readonly ids = new Map<number, HiddenId>();
-  /** Hidden function names the client also asked for: the client's entry wins and its stops stay visible. */
-  readonly shadowed = new Set<string>();
   private lastUnverified = new Map<string, string>();
   /** The IDs the client sees for its own breakpoints. */
   readonly clientIds = new BreakpointIds();
@@ -72,85 +84,90 @@ export class HiddenBreakpoints {
     for (const [id, h] of [...this.ids]) if (h.kind === kind && h.key.startsWith(keyPrefix)) this.ids.delete(id);
   }
 
-  private learn(kind: HiddenKind, keys: string[], all: P.Breakpoint[], offset: number): void {
+  private learn(kind: HiddenKind, keys: string[], all: P.Breakpoint[], offset: number, groupOf: (key: string) => string = () => ENGINE): void {
     if (kind === 'function') this.lastUnverified = new Map();
     keys.forEach((key, i) => {
       const bp = all[offset + i];
-      if (bp?.verified && bp.id !== undefined) this.ids.set(bp.id, { kind, key });
+      if (bp?.verified && bp.id !== undefined) this.ids.set(bp.id, { kind, key, group: groupOf(key) });
       else if (kind === 'function') this.lastUnverified.set(key, bp?.message ?? 'not verified');
     });
   }
 
   // ---- function breakpoints --------------------------------------------------------------
 
-  private mergedFunctions(): { breakpoints: P.FunctionBreakpoint[]; hiddenNames: string[] } {
+  /** A client entry of the same name as a hidden one wins: its stops are the client's. */
+  private mergedFunctions(): { breakpoints: P.FunctionBreakpoint[]; hiddenNames: string[]; groupOf: (key: string) => string } {
     const userNames = new Set(this.userFunctions.map((b) => b.name));
-    this.shadowed.clear();
-    const hiddenNames: string[] = [];
-    for (const name of this.hiddenFunctions.keys()) {
-      if (userNames.has(name)) this.shadowed.add(name);
-      else hiddenNames.push(name);
-    }
-    const hidden = hiddenNames.map((name) => ({ name, ...this.hiddenFunctions.get(name) }));
-    return { breakpoints: [...this.userFunctions, ...hidden], hiddenNames };
+    const hidden = flatten(this.hiddenFunctions);
+    const hiddenNames = [...hidden.keys()].filter((name) => !userNames.has(name));
+    const breakpoints = [...this.userFunctions, ...hiddenNames.map((name) => ({ name, ...hidden.get(name)!.spec }))];
+    return { breakpoints, hiddenNames, groupOf: (key) => hidden.get(key)?.group ?? ENGINE };
   }
 
   /** Forwards a client's setFunctionBreakpoints with the hidden entries merged in. */
   forwardFunctionBreakpoints(request: P.SetFunctionBreakpointsRequest): void {
     this.userFunctions = request.arguments?.breakpoints ?? [];
-    const { breakpoints, hiddenNames } = this.mergedFunctions();
+    const { breakpoints, hiddenNames, groupOf } = this.mergedFunctions();
     const userCount = this.userFunctions.length;
     this.proxy.forward(request, { ...request.arguments, breakpoints }, (response) => {
       const all = returned(response);
       this.forget('function');
-      this.learn('function', hiddenNames, all, userCount);
+      this.learn('function', hiddenNames, all, userCount, groupOf);
       return cut(response, all, userCount, this.clientIds);
     });
   }
 
-  /** Replaces the hidden function breakpoints and applies them; resolves to the names Delve accepted. */
-  async setFunctions(specs: Map<string, HiddenBreakpointSpec>): Promise<Set<string>> {
-    this.hiddenFunctions = new Map(specs);
-    const { breakpoints, hiddenNames } = this.mergedFunctions();
+  /**
+   * Replaces one owner's hidden function breakpoints and applies them; resolves to the names of
+   * that owner's that Delve accepted.
+   */
+  async setFunctions(specs: Map<string, HiddenBreakpointSpec>, group = ENGINE): Promise<Set<string>> {
+    this.hiddenFunctions.set(group, new Map(specs));
+    const { breakpoints, hiddenNames, groupOf } = this.mergedFunctions();
     const response = await this.proxy.request('setFunctionBreakpoints', { breakpoints });
     this.forget('function');
-    this.learn('function', hiddenNames, returned(response), this.userFunctions.length);
-    return new Set([...this.ids.values()].filter((h) => h.kind === 'function').map((h) => h.key));
+    this.learn('function', hiddenNames, returned(response), this.userFunctions.length, groupOf);
+    return new Set([...this.ids.values()].filter((h) => h.kind === 'function' && h.group === group).map((h) => h.key));
   }
 
   // ---- instruction breakpoints -----------------------------------------------------------
 
-  private mergedInstructions(): { breakpoints: P.InstructionBreakpoint[]; hiddenRefs: string[] } {
+  private mergedInstructions(): { breakpoints: P.InstructionBreakpoint[]; hiddenRefs: string[]; groupOf: (key: string) => string } {
     const userRefs = new Set(this.userInstructions.map((b) => b.instructionReference));
-    const hiddenRefs = [...this.hiddenInstructions.keys()].filter((ref) => !userRefs.has(ref));
-    const hidden = hiddenRefs.map((instructionReference) => ({ instructionReference, ...this.hiddenInstructions.get(instructionReference) }));
-    return { breakpoints: [...this.userInstructions, ...hidden], hiddenRefs };
+    const hidden = flatten(this.hiddenInstructions);
+    const hiddenRefs = [...hidden.keys()].filter((ref) => !userRefs.has(ref));
+    const breakpoints = [...this.userInstructions, ...hiddenRefs.map((instructionReference) => ({ instructionReference, ...hidden.get(instructionReference)!.spec }))];
+    return { breakpoints, hiddenRefs, groupOf: (key) => hidden.get(key)?.group ?? ENGINE };
+  }
+
+  private get hasHiddenInstructions(): boolean {
+    return [...this.hiddenInstructions.values()].some((specs) => specs.size > 0);
   }
 
   forwardInstructionBreakpoints(request: P.SetInstructionBreakpointsRequest): void {
     this.userInstructions = request.arguments?.breakpoints ?? [];
-    if (this.hiddenInstructions.size === 0) {
+    if (!this.hasHiddenInstructions) {
       this.proxy.forward(request, request.arguments, (response) => cut(response, returned(response), returned(response).length, this.clientIds));
       return;
     }
-    const { breakpoints, hiddenRefs } = this.mergedInstructions();
+    const { breakpoints, hiddenRefs, groupOf } = this.mergedInstructions();
     const userCount = this.userInstructions.length;
     this.proxy.forward(request, { ...request.arguments, breakpoints }, (response) => {
       const all = returned(response);
       this.forget('instruction');
-      this.learn('instruction', hiddenRefs, all, userCount);
+      this.learn('instruction', hiddenRefs, all, userCount, groupOf);
       return cut(response, all, userCount, this.clientIds);
     });
   }
 
-  /** Replaces the hidden instruction breakpoints; resolves to the Delve IDs of those accepted. */
-  async setInstructions(specs: Map<string, HiddenBreakpointSpec>): Promise<number[]> {
-    this.hiddenInstructions = new Map(specs);
-    const { breakpoints, hiddenRefs } = this.mergedInstructions();
+  /** Replaces one owner's hidden instruction breakpoints; resolves to the Delve IDs of that owner's accepted. */
+  async setInstructions(specs: Map<string, HiddenBreakpointSpec>, group = ENGINE): Promise<number[]> {
+    this.hiddenInstructions.set(group, new Map(specs));
+    const { breakpoints, hiddenRefs, groupOf } = this.mergedInstructions();
     const response = await this.proxy.request('setInstructionBreakpoints', { breakpoints });
     this.forget('instruction');
-    this.learn('instruction', hiddenRefs, returned(response), this.userInstructions.length);
-    return [...this.ids.entries()].filter(([, h]) => h.kind === 'instruction').map(([id]) => id);
+    this.learn('instruction', hiddenRefs, returned(response), this.userInstructions.length, groupOf);
+    return [...this.ids.entries()].filter(([, h]) => h.kind === 'instruction' && h.group === group).map(([id]) => id);
   }
 
   /** Other breakpoint requests (data breakpoints) carry IDs from the same counter. */

@@ -24,7 +24,7 @@ export interface ProxyHooks {
 }
 
 type Pending =
-  | { origin: 'client'; clientSeq: number; command: string; transform?: (response: P.Response) => P.Response }
+  | { origin: 'client'; clientSeq: number; command: string; transform?: (response: P.Response) => P.Response; settled?: (response: P.Response) => void }
   | { origin: 'proxy'; command: string; resolve: (response: P.Response) => void; reject: (error: Error) => void };
 
 /** Requests the client may send while others are held, because holding them would hang the UI. */
@@ -108,14 +108,18 @@ export class DapProxy {
 
   // ---- toward Delve ------------------------------------------------------------------------
 
-  /** Sends a client request on to Delve; the response goes back to the client, after `transform`. */
-  forward(request: P.Request, args: unknown = request.arguments, transform?: (response: P.Response) => P.Response): void {
+  /**
+   * Sends a client request on to Delve; the response goes back to the client, after `transform`
+   * (successful responses only). `settled` sees every answer, failed ones too, once the client has it.
+   */
+  forward(request: P.Request, args: unknown = request.arguments, transform?: (response: P.Response) => P.Response, settled?: (response: P.Response) => void): void {
     if (!this.delveOpen) {
       this.respondError(request, 'Delve is not running.');
+      settled?.({ seq: 0, type: 'response', request_seq: request.seq, command: request.command, success: false, message: 'Delve is not running.' });
       return;
     }
     const seq = this.toDelveSeq++;
-    this.pending.set(seq, { origin: 'client', clientSeq: request.seq, command: request.command, transform });
+    this.pending.set(seq, { origin: 'client', clientSeq: request.seq, command: request.command, transform, settled });
     this.delve.send({ seq, type: 'request', command: request.command, ...(args === undefined ? {} : { arguments: args }) } as DapMessage);
   }
 
@@ -208,6 +212,7 @@ export class DapProxy {
       if (pending.transform && response.success) out = pending.transform(out);
       this.sendToClient({ ...out });
       this.hooks.onClientResponse?.(out);
+      pending.settled?.(out);
     } else if (message.type === 'event') {
       const event = message as unknown as P.Event;
       const end = event.event === 'exited' || event.event === 'terminated';
@@ -235,10 +240,9 @@ export class DapProxy {
       if (pending.origin === 'proxy') {
         pending.reject(new DelveGoneError(`Delve went away before answering ${pending.command}`));
       } else {
-        this.sendToClient({
-          type: 'response', request_seq: pending.clientSeq, command: pending.command, success: false,
-          message: 'Delve exited before answering.',
-        });
+        const failed = { seq: 0, type: 'response' as const, request_seq: pending.clientSeq, command: pending.command, success: false, message: 'Delve exited before answering.' };
+        this.sendToClient({ ...failed });
+        pending.settled?.(failed);
       }
     }
     this.hooks.onDelveClosed?.(reason);

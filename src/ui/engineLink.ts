@@ -6,7 +6,7 @@
 import { AdapterSession, AdapterSessionOptions } from '../dap/adapterSession';
 import { AnatomyInspector } from '../dap/allocationInspector';
 import type { DapEndpoint } from '../dap/connection';
-import type { AllocationInspector } from '../dap/countingSession';
+import type { AllocationInspector } from '../dap/engine';
 
 export type { AdapterSessionOptions };
 

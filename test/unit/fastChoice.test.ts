@@ -1,10 +1,10 @@
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import * as assert from 'node:assert/strict';
 import { parseArgs, UsageError } from '../../src/cli/args';
-import { CountingSession } from '../../src/dap/countingSession';
+import { BreakpointEngine } from '../../src/dap/breakpointEngine';
 import { onSystemStack, parseAddress } from '../../src/dap/fast/caughtStops';
-import { FastSession } from '../../src/dap/fast/fastSession';
-import { LivePauses } from '../../src/dap/fast/livePauses';
+import { FastEngine } from '../../src/dap/fast/fastEngine';
+import { LivePauses } from '../../src/dap/livePauses';
 import { delveFunctionName, toStackFrame } from '../../src/dap/fast/symbolizer';
 import { memoryConnectionPair } from '../../src/dap/memoryConnection';
 import { DapProxy } from '../../src/dap/proxy';
@@ -38,8 +38,8 @@ describe('fast mode: choosing it', () => {
   });
 
   it('creates the engine asked for, and says why fast mode cannot count one statement', () => {
-    assert.ok(createAllocationSession(proxy(), options) instanceof CountingSession);
-    assert.ok(createAllocationSession(proxy(), { ...options, fast: true }) instanceof FastSession);
+    assert.ok(createAllocationSession(proxy(), options).engine instanceof BreakpointEngine);
+    assert.ok(createAllocationSession(proxy(), { ...options, fast: true }).engine instanceof FastEngine);
     assert.throws(() => createAllocationSession(proxy(), { ...options, fast: true, line: { file: '/p/main.go', line: 3 } }), /line scope/);
   });
 });
@@ -73,7 +73,7 @@ describe('fast mode: readings while the program runs', () => {
     let running = 0;
     let most = 0;
     const starts: number[] = [];
-    const live = new LivePauses(() => 120, () => allowed, async () => {
+    const live = new LivePauses(120, () => allowed, async () => {
       running += 1;
       most = Math.max(most, running);
       starts.push(Date.now());
@@ -96,7 +96,7 @@ describe('fast mode: readings while the program runs', () => {
 
   it('never reads while running when the interval is 0', async () => {
     let calls = 0;
-    const live = new LivePauses(() => 0, () => true, async () => {
+    const live = new LivePauses(0, () => true, async () => {
       calls += 1;
     });
     live.start();

@@ -99,7 +99,7 @@ describe('HiddenBreakpoints', () => {
         const ids = bps.idsOf('function', name);
         assert.equal(ids.length, 1, name);
         assert.equal(bps.isHidden(ids[0]), true);
-        assert.deepEqual(bps.lookup(ids[0]), { kind: 'function', key: name });
+        assert.deepEqual(bps.lookup(ids[0]), { kind: 'function', key: name, group: 'engine' });
       }
       assert.deepEqual(bps.idsOf('function', 'runtime.mallocgcTinySC2'), []);
       assert.deepEqual([...bps.unverified().keys()], ['runtime.mallocgcTinySC2']);
@@ -139,7 +139,7 @@ describe('HiddenBreakpoints', () => {
       const sent = proxy.requests[0].args as P.SetFunctionBreakpointsArguments;
       assert.deepEqual(sent.breakpoints.map((b) => b.name), ['main.work', 'runtime.mallocgc']);
       const [id] = bps.idsOf('function', 'runtime.mallocgc');
-      assert.deepEqual(bps.lookup(id), { kind: 'function', key: 'runtime.mallocgc' });
+      assert.deepEqual(bps.lookup(id), { kind: 'function', key: 'runtime.mallocgc', group: 'engine' });
       assert.deepEqual(bps.idsOf('function', 'main.work'), []);
     });
 
@@ -151,14 +151,12 @@ describe('HiddenBreakpoints', () => {
       assert.deepEqual(sent.breakpoints.map((b) => b.name), ['runtime.mallocgc', 'runtime.exit']);
       const toClient = (proxy.clientResponse().body as { breakpoints: P.Breakpoint[] }).breakpoints;
       assert.equal(toClient.length, 1);
-      assert.equal(bps.shadowed.has('runtime.mallocgc'), true);
       // Its stops are the client's: the ID is not hidden.
       assert.equal(bps.isHidden(toClient[0].id), false);
       assert.deepEqual(bps.idsOf('function', 'runtime.mallocgc'), []);
       bps.forwardFunctionBreakpoints(fnRequest());
       assert.deepEqual((proxy.forwarded[1].args as P.SetFunctionBreakpointsArguments).breakpoints.map((b) => b.name), ['runtime.mallocgc', 'runtime.exit']);
       proxy.clientResponse();
-      assert.equal(bps.shadowed.size, 0);
       assert.equal(bps.idsOf('function', 'runtime.mallocgc').length, 1);
     });
 
@@ -177,7 +175,7 @@ describe('HiddenBreakpoints', () => {
       await bps.setFunctions(specs('runtime.mallocgc'));
       await bps.setFunctions(specs());
       assert.equal(bps.isHidden(placed.id), true);
-      assert.deepEqual(bps.lookup(placed.id), { kind: 'source', key: `${MAIN}:12` });
+      assert.deepEqual(bps.lookup(placed.id), { kind: 'source', key: `${MAIN}:12`, group: 'engine' });
     });
 
     it('forwards the client arguments other than breakpoints unchanged', () => {
@@ -212,7 +210,7 @@ describe('HiddenBreakpoints', () => {
       assert.equal(placed.length, 2);
       assert.equal(placed[0].line, 12);
       assert.ok(placed[0].id !== undefined && bps.isHidden(placed[0].id));
-      assert.deepEqual(bps.lookup(placed[0].id), { kind: 'source', key: `${MAIN}:12` });
+      assert.deepEqual(bps.lookup(placed[0].id), { kind: 'source', key: `${MAIN}:12`, group: 'engine' });
       assert.equal(placed[1].line, 99);
       assert.equal(placed[1].id, undefined);
       assert.equal(placed[1].message, 'no code');
@@ -265,7 +263,7 @@ describe('HiddenBreakpoints', () => {
       const [placed] = await bps.setSourceLines(MAIN, new Map([[12, {}]]));
       const sent = proxy.requests[0].args as P.SetBreakpointsArguments;
       assert.deepEqual(sent.breakpoints!.map((b) => b.line), [5, 12]);
-      assert.deepEqual(bps.lookup(placed.id), { kind: 'source', key: `${MAIN}:12` });
+      assert.deepEqual(bps.lookup(placed.id), { kind: 'source', key: `${MAIN}:12`, group: 'engine' });
     });
 
     it('removes hidden lines with an empty request for a file the client never touched', async () => {
@@ -317,7 +315,7 @@ describe('HiddenBreakpoints', () => {
       // The client's own 0x401000 wins over the hidden one.
       assert.deepEqual(sent.breakpoints.map((b) => b.instructionReference), ['0x401000', '0x402000']);
       assert.equal(ids.length, 1);
-      assert.deepEqual(bps.lookup(ids[0]), { kind: 'instruction', key: '0x402000' });
+      assert.deepEqual(bps.lookup(ids[0]), { kind: 'instruction', key: '0x402000', group: 'engine' });
 
       bps.forwardInstructionBreakpoints(insRequest('0x403000'));
       const sent2 = proxy.forwarded[1].args as P.SetInstructionBreakpointsArguments;
@@ -335,6 +333,26 @@ describe('HiddenBreakpoints', () => {
       assert.deepEqual(await bps.setInstructions(new Map()), []);
       assert.equal(bps.isHidden(id), false);
       assert.equal(bps.idsOf('function', 'runtime.mallocgc').length, 1);
+    });
+  });
+  describe('owners', () => {
+    it('replaces only the owner\'s own entries, and says whose a stop is', async () => {
+      const { proxy, bps } = setup();
+      await bps.setFunctions(specs('runtime.exit'), 'exit');
+      await bps.setFunctions(specs('runtime.mallocgc'));
+      await bps.setInstructions(new Map([['0x401000', {}]]), 'step return');
+      await bps.setInstructions(new Map([['0x402000', {}]]));
+      const last = proxy.requests.filter((r) => r.command === 'setFunctionBreakpoints').pop()!.args as P.SetFunctionBreakpointsArguments;
+      assert.deepEqual(last.breakpoints.map((b) => b.name), ['runtime.exit', 'runtime.mallocgc']);
+      const verified = await bps.setFunctions(specs());
+      assert.deepEqual([...verified], [], 'the engine\'s own names');
+      const [exitId] = bps.idsOf('function', 'runtime.exit');
+      assert.equal(bps.lookup(exitId)?.group, 'exit', 'another owner\'s entry survives');
+      const removed = await bps.setInstructions(new Map());
+      assert.deepEqual(removed, []);
+      const [returnId] = bps.idsOf('instruction', '0x401000');
+      assert.equal(bps.lookup(returnId)?.group, 'step return');
+      assert.deepEqual(bps.idsOf('instruction', '0x402000'), []);
     });
   });
 });

@@ -9,18 +9,17 @@ export class LivePauses {
   private last = 0;
 
   /**
-   * `intervalMs`: the least time between two readings (0 or less: never while running; a session
-   * may learn it late, from its launch request). `mayPause`: the program is running and nobody else
-   * owns it. `readWhilePaused`: pause, read, go on.
+   * `intervalMs`: the least time between two readings (0 or less: never while running).
+   * `mayPause`: the program is running and nobody else owns it. `readWhilePaused`: pause, read, go on.
    */
   constructor(
-    private readonly intervalMs: () => number,
+    private readonly intervalMs: number,
     private readonly mayPause: () => boolean,
     private readonly readWhilePaused: () => Promise<void>,
   ) {}
 
   start(): void {
-    const interval = this.intervalMs();
+    const interval = this.intervalMs;
     if (interval <= 0 || this.timer) return;
     this.last = Date.now();
     this.timer = setInterval(() => void this.tick(), Math.max(50, Math.floor(interval / 4)));
@@ -33,7 +32,7 @@ export class LivePauses {
   }
 
   private async tick(): Promise<void> {
-    if (this.busy || Date.now() - this.last < this.intervalMs() || !this.mayPause()) return;
+    if (this.busy || Date.now() - this.last < this.intervalMs || !this.mayPause()) return;
     this.busy = true;
     try {
       await this.readWhilePaused();

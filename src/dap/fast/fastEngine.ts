@@ -1,0 +1,208 @@
+/**
+ * Fast mode: counts every heap allocation per line at the program's speed by reading the Go
+ * runtime's own memory profile through the debugger, instead of stopping at every allocation.
+ *
+ * At a hidden breakpoint on `runtime.gcenable` (after the runtime's own initialization, which would
+ * reset it) runtime.MemProfileRate is set to 1, so the runtime records every allocation with its
+ * stack. The profile is read at every stop the user sees, now and then while the program runs (a
+ * hidden pause), and on the way out (runtime.exit: normal exit, os.Exit and panics all pass it).
+ * The two kinds of allocation the profile cannot place are caught at hidden stops of their own
+ * (see runtimeSites.ts), which are far rarer than allocations. The stop protocol
+ * (stopProtocol.ts) owns every stop; this file says what to arm and what to read.
+ */
+import type { DebugProtocol as P } from '@vscode/debugprotocol';
+import type { Scope } from '../../core/report';
+import { Tally } from '../../core/tally';
+import type { CountingEngine, HiddenStopMeaning, SessionSettings, StopContext } from '../engine';
+import { hitCountsReadable } from '../breakpointEngine';
+import { StopCatcher } from './caughtStops';
+import { HiddenInstructions } from './hiddenInstructions';
+import { ProfileView, recordedStackLimit, sampleEveryAllocation } from './profileView';
+import { programBinary } from './programBinary';
+import { ProfileTallyNotes } from './profileTally';
+import { findRuntimeSites, RuntimeSites, SITE_FUNCTIONS } from './runtimeSites';
+import { Symbolizer } from './symbolizer';
+
+export interface FastEngineOptions extends SessionSettings {
+  /** The executable; otherwise learned from the launch. */
+  binary?: string;
+  /** The environment the program was built in (`go` builds the symbolizer and disassembles with it). */
+  env?: NodeJS.ProcessEnv;
+}
+
+const PROFILING_START = 'runtime.gcenable';
+
+export class FastEngine implements CountingEngine {
+  readonly tally: Tally;
+  readonly scope: Scope = 'run';
+  private preparation?: Promise<Symbolizer>;
+  private symbolizer?: Symbolizer;
+  private instructions?: HiddenInstructions;
+  private catcher?: StopCatcher;
+  private view?: ProfileView;
+  private launchArgs?: Record<string, unknown>;
+  private profiling = false;
+  private exitRead = false;
+  private ended = false;
+  private readonly warnings: string[] = [];
+  private notes?: ProfileTallyNotes;
+  private rateChangedTo?: number;
+
+  constructor(private readonly options: FastEngineOptions) {
+    this.tally = new Tally(options.roots);
+    const binary = options.binary;
+    if (binary) this.preparation = this.prepare(async () => binary);
+  }
+
+  launchArguments(args: Record<string, unknown>, request: 'launch' | 'attach'): Record<string, unknown> {
+    this.launchArgs = args;
+    if (request === 'attach') this.warnings.push('Attached to a running process: allocations made before the attach are not counted.');
+    return args;
+  }
+
+  readingWarnings(ended: boolean): string[] {
+    const out = [...this.warnings];
+    if (this.catcher && this.catcher.lost > 0) out.push(`${this.catcher.lost} merged tiny allocations made at the same instant as others, on a thread running no goroutine, could not be read; they are not counted.`);
+    if (this.notes?.truncated) out.push(`${this.notes.truncated} allocations have call stacks deeper than the runtime records; if a line of yours is further out, they are counted under a bucket instead.`);
+    if (this.rateChangedTo !== undefined) out.push(`The program set runtime.MemProfileRate to ${this.rateChangedTo}; allocations after that are not all counted.`);
+    if (ended && this.profiling && !this.exitRead) out.push('The program ended without passing runtime.exit; the counts are those of the last reading.');
+    return out;
+  }
+
+  forgetRun(): void {
+    this.tally.clear();
+    this.catcher?.clear();
+    this.view = undefined;
+    this.notes = undefined;
+    this.rateChangedTo = undefined;
+    this.profiling = false;
+    this.exitRead = false;
+    this.ended = false;
+    this.symbolizer?.close();
+    this.symbolizer = undefined;
+    this.preparation = undefined;
+  }
+
+  end(): void {
+    this.ended = true;
+    this.symbolizer?.close();
+  }
+
+  // ---- installing ----------------------------------------------------------------------------
+
+  /**
+   * Starts reading the executable (symbols, record layout, where the runtime functions to catch
+   * are) in the background, as soon as the executable is known, so that it overlaps Delve's launch;
+   * the program waits for it only at the stop where profiling starts.
+   */
+  private prepare(binary: () => Promise<string>): Promise<Symbolizer> {
+    const env = this.options.env ?? process.env;
+    const preparation = (async () => {
+      const file = await binary();
+      const symbolizer = await Symbolizer.start(file, env, SITE_FUNCTIONS);
+      if (this.ended) symbolizer.close();
+      this.symbolizer = symbolizer;
+      // The runtime's compile unit is the biggest the helper reads; reading it now, while the
+      // program runs, takes that time off the reading at the end.
+      symbolizer.lookup(symbolizer.functions.map((f) => (f.instructions[0]?.address ?? 0n) + 1n)).catch(() => undefined);
+      return symbolizer;
+    })();
+    preparation.catch(() => undefined);
+    return preparation;
+  }
+
+  /** At configurationDone: the program exists and has not run yet (or, attached, is stopped). */
+  async install(context: StopContext, attached: boolean): Promise<void> {
+    this.instructions ??= new HiddenInstructions(context.bps);
+    this.catcher ??= new StopCatcher(context.proxy, context.bps, () => this.options.roots, hitCountsReadable(this.options.delveVersion), (l) => context.log(l));
+    this.preparation ??= this.prepare(() => programBinary({ explicit: this.options.binary, processId: context.processId, launch: this.launchArgs }, context.proxy));
+    await this.instructions.disarm();
+    if (attached) {
+      await this.startProfiling(context);
+      return;
+    }
+    const names = await context.bps.setFunctions(new Map([[PROFILING_START, {}]]));
+    if (!names.has(PROFILING_START)) this.warnings.push(`Fast mode could not stop at ${PROFILING_START}, so it counted nothing: ${context.bps.unverified().get(PROFILING_START) ?? 'unknown reason'}.`);
+  }
+
+  /** Turns on full sampling and the counting sites; the program is stopped. */
+  private async startProfiling(context: StopContext): Promise<void> {
+    let symbolizer: Symbolizer;
+    let found: RuntimeSites;
+    try {
+      symbolizer = await this.preparation!;
+      found = findRuntimeSites(symbolizer.functions);
+    } catch (e) {
+      this.warnings.push(`Fast mode could not read the program, so it counted nothing: ${(e as Error).message}`);
+      return;
+    }
+    context.log(`${found.tinyMerges.length} tiny-merge sites, ${found.systemStackReturns.length} system-stack allocation sites`);
+    const [, stackLimit] = await Promise.all([sampleEveryAllocation(context.proxy), recordedStackLimit(context.proxy)]);
+    this.view = new ProfileView(context.proxy, symbolizer, () => this.options.roots, stackLimit);
+    const sites = [
+      ...found.tinyMerges.map((address) => ({ kind: 'tiny merge' as const, address })),
+      ...found.systemStackReturns.map((address) => ({ kind: 'system stack' as const, address })),
+    ];
+    await this.instructions!.arm(sites);
+    await this.catcher!.setSites(sites);
+    this.profiling = true;
+  }
+
+  interruptsSteps(): boolean {
+    return this.instructions?.isArmed ?? false;
+  }
+
+  wantsLiveReadings(): boolean {
+    return this.profiling && !this.ended;
+  }
+
+  // ---- stops -------------------------------------------------------------------------------
+
+  async onHiddenStop(event: P.StoppedEvent, context: StopContext): Promise<HiddenStopMeaning> {
+    const id = event.body.hitBreakpointIds?.[0];
+    const site = this.catcher?.siteOf(id);
+    if (site) {
+      await this.catcher!.catchStop(event, site);
+      return 'allocation';
+    }
+    const hidden = context.bps.lookup(id);
+    if (hidden?.kind === 'function' && hidden.key === PROFILING_START && !this.profiling) await this.startProfiling(context);
+    return 'other';
+  }
+
+  /** Before a stop is shown (or a hidden pause read): catch what other threads stood on. */
+  async atStop(event: P.StoppedEvent, context: StopContext): Promise<void> {
+    if (!this.profiling) return;
+    if (event.body.reason === 'pause') await this.catcher!.settleAfterPause(event, (g) => context.stepInstruction(g));
+    else await this.catcher!.catchAround(event);
+  }
+
+  /** Reads the profile into the tally; the program must be stopped. */
+  async read(context: StopContext): Promise<void> {
+    if (!this.view) return;
+    const reading = await this.view.read(this.tally, this.catcher!.caught);
+    this.notes = reading.notes;
+    this.rateChangedTo = reading.rateChangedTo;
+    context.log(`profile read: ${this.tally.totals().count} allocations; ${JSON.stringify(reading.notes)}`);
+  }
+
+  async atExit(context: StopContext): Promise<void> {
+    try {
+      await this.read(context);
+      this.exitRead = this.view !== undefined;
+    } catch (e) {
+      context.log(`reading the profile at exit failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** The counting sites come out for a console call: a stop inside one fails the call. */
+  async beforeCall(): Promise<void> {
+    if (this.instructions?.isArmed) await this.instructions.disarm();
+  }
+
+  async afterCall(): Promise<void> {
+    if (!this.profiling || !this.instructions || this.instructions.isArmed) return;
+    await this.instructions.rearm();
+    await this.catcher!.setSites(this.instructions.armedSites);
+  }
+}
