@@ -39,7 +39,7 @@ export function isUserFile(file: string | undefined, roots: UserCodeRoots): bool
  * A function called from the debugger's console runs under the runtime's debug-call frames (on a
  * goroutine of its own since Go 1.18): what it allocates is the console's, not the program's.
  */
-const DEBUG_CALL = /^runtime\.debugCall(Wrap1?|V2)$/;
+const DEBUG_CALL = /^runtime\.debugCall/;
 
 export function isDebugCall(frames: StackFrame[]): boolean {
   return frames.some((f) => DEBUG_CALL.test(f.name));

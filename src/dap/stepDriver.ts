@@ -37,6 +37,15 @@ export interface StepHost {
   isHiddenStop(event: P.StoppedEvent): boolean;
   /** A client pause waiting to be honoured at the next stop the proxy owns. */
   pauseWanted(): boolean;
+  /**
+   * The goroutine a `go` statement just created, and the function it starts in (for a step into
+   * it). Undefined when it cannot be told.
+   */
+  newestGoroutine?(): Promise<{ goroutine: number; function: string } | undefined>;
+  /** Sets the hidden breakpoint at a function's first line, for one goroutine only. */
+  armEntry?(goroutine: number, fn: string): Promise<void>;
+  disarmEntry?(): Promise<void>;
+  isEntryStop?(event: P.StoppedEvent): boolean;
 }
 
 export type StepOutcome =
@@ -49,11 +58,15 @@ function goroutineOf(event: P.StoppedEvent): number {
   return event.body.threadId ?? 0;
 }
 
+
 export class StepDriver {
   private readonly stops: P.StoppedEvent[] = [];
   private waiter?: (event: P.StoppedEvent | undefined) => void;
   private ended = false;
   private returning = false;
+  /** A stepIn on a `go` statement was cancelled inside runtime.newproc: it must end in the new goroutine. */
+  private intoNewGoroutine = false;
+  private entering = false;
 
   constructor(private readonly host: StepHost) {}
 
@@ -90,6 +103,7 @@ export class StepDriver {
       return await this.drive(goroutine, depth, command, start, from);
     } finally {
       if (this.returning) await this.host.disarmReturn().catch(() => undefined);
+      if (this.entering) await this.host.disarmEntry?.().catch(() => undefined);
     }
   }
 
@@ -105,6 +119,7 @@ export class StepDriver {
         this.returning = false;
         await this.host.disarmReturn();
         if (this.host.pauseWanted()) return { kind: 'paused', goroutine };
+        if (this.intoNewGoroutine && (await this.enterNewGoroutine())) continue;
         // A call that ends its line returns onto the next line's first instruction: that is where
         // next (or stepIn, with no call left on the line) would have stopped.
         if (command !== 'stepOut' && from !== undefined && this.host.position && (await this.host.position(goroutine)) !== from) {
@@ -114,10 +129,18 @@ export class StepDriver {
         continue;
       }
 
+      if (this.entering && this.host.isEntryStop?.(event)) {
+        // The new goroutine's first line, where Delve's own step into a `go` statement ends.
+        this.entering = false;
+        await this.host.disarmEntry?.();
+        if (this.host.pauseWanted()) return { kind: 'paused', goroutine: goroutineOf(event) };
+        return { kind: 'stopped', event: { ...event, body: { reason: 'step', threadId: goroutineOf(event), allThreadsStopped: true } } };
+      }
+
       if (this.host.isHiddenStop(event)) {
         const allocation = await this.host.absorbHiddenStop(event);
         if (this.host.pauseWanted()) return { kind: 'paused', goroutine: goroutineOf(event) };
-        if (!allocation || goroutineOf(event) !== goroutine || this.returning) {
+        if (!allocation || goroutineOf(event) !== goroutine || this.returning || this.entering) {
           // Another goroutine (Delve kept the step), the exit path, or an allocation on the way
           // back to the return breakpoint: just go on.
           await this.host.send('continue', { threadId: goroutineOf(event) });
@@ -134,8 +157,22 @@ export class StepDriver {
     }
   }
 
+  /** Sets the breakpoint where a step into the goroutine just created ends, and lets it run there. */
+  private async enterNewGoroutine(): Promise<boolean> {
+    this.intoNewGoroutine = false;
+    const target = await this.host.newestGoroutine?.();
+    if (!target || !this.host.armEntry) return false;
+    await this.host.armEntry(target.goroutine, target.function);
+    this.entering = true;
+    await this.host.send('continue', { threadId: target.goroutine });
+    return true;
+  }
+
   private async resumeAfterCancelledStep(goroutine: number, depth: number, command: StepCommand): Promise<'returning' | 'stepping' | 'done'> {
     const stack = await this.host.stack(goroutine);
+    // Cancelled inside the runtime.newproc a `go` statement calls: Delve's step would have gone
+    // into the new goroutine (its breakpoint in newproc went with the cancelled step).
+    if (command === 'stepIn' && stack.length > depth && stack[stack.length - depth - 1]?.name === 'runtime.newproc') this.intoNewGoroutine = true;
     if (stack.length > depth) {
       await this.host.armReturn(goroutine, stack[stack.length - depth]);
       this.returning = true;

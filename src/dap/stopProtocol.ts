@@ -61,10 +61,13 @@ export interface StopProtocolOptions extends SessionSettings {
 const EXIT_FUNCTION = 'runtime.exit';
 const EXIT_GROUP = 'exit';
 const STEP_RETURN_GROUP = 'step return';
+const STEP_ENTRY_GROUP = 'step entry';
 const STEP_INTERRUPTED = /^Step interrupted by a breakpoint\./;
 /** How long a hidden pause may wait for Delve's stop before giving up. */
 const PAUSE_TIMEOUT_MS = 5000;
 const CONSOLE_CALL = /^\s*call\s/;
+/** The closure the compiler wraps `go f(x)` in (Go ≥ 1.21). */
+const GO_WRAPPER = /\.gowrap\d+$/;
 
 export class StopProtocol {
   private state: StopState = { owner: { kind: 'starting' }, callUnfinished: false };
@@ -412,7 +415,7 @@ export class StopProtocol {
       await this.engine.atExit(this.ctx());
       return 'other';
     }
-    if (hidden?.group === STEP_RETURN_GROUP) return 'other';
+    if (hidden?.group === STEP_RETURN_GROUP || hidden?.group === STEP_ENTRY_GROUP) return 'other';
     return this.engine.onHiddenStop(event, this.ctx());
   }
 
@@ -587,6 +590,19 @@ export class StopProtocol {
     }
   }
 
+  /**
+   * `go f(x)` starts the goroutine in a closure the compiler made, which calls f: Delve's step
+   * into the goroutine goes through it to f, the one function it calls outside the runtime.
+   */
+  private async wrappedCall(wrapper: P.StackFrame): Promise<string | undefined> {
+    const body = await this.proxy.call<P.DisassembleResponse['body']>('disassemble', { memoryReference: wrapper.instructionPointerReference, instructionCount: 64 }).catch(() => undefined);
+    for (const instruction of body?.instructions ?? []) {
+      const call = /^CALL ([^\s(]+)/.exec(instruction.instruction);
+      if (call && !/^runtime\./.test(call[1])) return call[1];
+    }
+    return undefined;
+  }
+
   private async position(goroutine: number): Promise<string> {
     const top = (await this.sampler.frames(goroutine, 1)).frames[0];
     return `${top?.path ?? top?.name}:${top?.line}`;
@@ -623,6 +639,23 @@ export class StopProtocol {
       },
       isHiddenStop: (e) => this.isHiddenStop(e),
       pauseWanted: () => this.state.pause !== undefined,
+      newestGoroutine: async () => {
+        // The runtime appends every goroutine it makes to allgs; one made by newproc with an
+        // allocation (the stop that cancelled the step) is new, so it is the last.
+        const goroutine = await this.sampler.integer('runtime.allgs[len(runtime.allgs)-1].goid');
+        if (goroutine === undefined) return undefined;
+        const top = (await this.sampler.frames(goroutine, 1)).raw[0];
+        if (!top) return undefined;
+        return { goroutine, function: GO_WRAPPER.test(top.name) ? await this.wrappedCall(top) ?? top.name : top.name };
+      },
+      armEntry: async (goroutine, fn) => {
+        const names = await this.bps.setFunctions(new Map([[fn, { condition: `runtime.curg.goid == ${goroutine}` }]]), STEP_ENTRY_GROUP);
+        if (!names.has(fn)) throw new Error(`cannot break at ${fn} to step into goroutine ${goroutine}`);
+      },
+      disarmEntry: async () => {
+        await this.bps.setFunctions(new Map(), STEP_ENTRY_GROUP);
+      },
+      isEntryStop: (e) => this.bps.lookup(e.body.hitBreakpointIds?.[0])?.group === STEP_ENTRY_GROUP,
     };
   }
 }
