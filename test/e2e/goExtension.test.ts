@@ -124,6 +124,10 @@ describe('the Go extension\'s debug sessions, counted by malloclens (code-server
     quietMs = Math.max(20_000, 3 * tookMs);
     console.log(`    warning after ${tookMs} ms: ${(await toast(RECOMPILE).locator('.notification-list-item-message').textContent())?.trim()}`);
     console.log(`    screenshot: ${await wb().screenshot('script-dlv-warning')}`);
+    // The notification center lists it too: the reading the last test relies on sees it.
+    await wb().runCommand('Notifications: Show Notifications');
+    await wb().page.locator('.notifications-center').waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal((await notificationMessages(wb().page)).filter((m) => RECOMPILE.test(m)).length, 1);
     await wb().runCommand('Notifications: Clear All Notifications');
   });
 
@@ -184,6 +188,8 @@ describe('the Go extension\'s debug sessions, counted by malloclens (code-server
     await page.keyboard.press('F5');
     await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 120_000 });
     await waitForPausedLine(page, MAP_LINE, 180_000);
+    // The Go extension says what it started: the launcher, with its usual dlv command line.
+    await page.locator('.repl', { hasText: `Starting: ${launcher} dap --listen=127.0.0.1:` }).waitFor({ state: 'visible', timeout: 10_000 });
     console.log(`    screenshot: ${await wb().screenshot('paused-at-breakpoint')}`);
 
     await wb().runCommand('Debug: Step Over');
