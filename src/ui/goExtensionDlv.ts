@@ -1,36 +1,42 @@
 /**
  * Counting inside the Go extension's own debug sessions: the Go extension starts whatever
  * `go.alternateTools.dlv` names as `dlv dap …`, and `malloclens dap` is a drop-in for it. This
- * writes a small `dlv` launcher for this extension's CLI and points the setting at it (after
- * asking), or takes it back.
+ * builds a small compiled `dlv` launcher for this extension's CLI (dap/dlvLauncher.ts) and points
+ * the setting at it (after asking), or takes it back.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { cacheDir } from '../dap/delveLocator';
+import { buildDlvLauncher, installLauncher, launcherFileName } from '../dap/dlvLauncher';
+import { goToolsEnv } from './settings';
 
 const CONTEXT_KEY = 'malloclens.goUsesMalloclens';
 
-/** The launcher: runs dist/cli.js with the extension host's own Node (Electron as Node on desktop). */
-function launcherText(extensionPath: string): string {
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  return [
-    '#!/bin/sh',
-    '# Written by the malloclens extension: lets the Go extension debug through malloclens (`malloclens dap`).',
-    `ELECTRON_RUN_AS_NODE=1 exec ${quote(process.execPath)} ${quote(path.join(extensionPath, 'dist', 'cli.js'))} "$@"`,
-    '',
-  ].join('\n');
+/**
+ * The `go` the Go extension builds its tools with, and compares their build info against:
+ * `go.toolsManagement.go`, else its `go` (`go.alternateTools.go`), else `go` from PATH.
+ */
+function toolsGo(): string {
+  const config = vscode.workspace.getConfiguration('go');
+  return config.get<string>('toolsManagement.go') || config.get<Record<string, string>>('alternateTools', {})?.go || 'go';
 }
 
 export class GoExtensionDlv {
   private readonly launcher: string;
 
   constructor(private readonly context: vscode.ExtensionContext) {
-    this.launcher = path.join(context.globalStorageUri.fsPath, 'bin', 'dlv');
+    // One path for the settings to name, whatever Go and extension version built what is there.
+    this.launcher = path.join(context.globalStorageUri.fsPath, 'bin', launcherFileName());
   }
 
   register(): vscode.Disposable[] {
-    // An updated extension lives in a new directory: keep a launcher the settings point at current.
-    if (this.inUse()) this.writeLauncher();
+    // An updated extension lives in a new directory, and Go may have changed since: keep the
+    // launcher the settings point at current (built again only when either changed).
+    if (this.inUse()) {
+      this.writeLauncher().catch((e: Error) => {
+        void vscode.window.showErrorMessage(`malloclens: cannot update the dlv launcher for Go debug sessions: ${e.message}`);
+      });
+    }
     void this.updateContext();
     return [
       vscode.commands.registerCommand('malloclens.useInGoSessions', () => this.use()),
@@ -54,10 +60,17 @@ export class GoExtensionDlv {
     return vscode.commands.executeCommand('setContext', CONTEXT_KEY, this.inUse());
   }
 
-  private writeLauncher(): void {
-    mkdirSync(path.dirname(this.launcher), { recursive: true });
-    writeFileSync(this.launcher, launcherText(this.context.extensionPath));
-    chmodSync(this.launcher, 0o755);
+  /** Builds the launcher (or reuses the build for this Go and extension) and installs it. */
+  private async writeLauncher(): Promise<void> {
+    const env = { ...process.env, ...goToolsEnv() };
+    const built = await buildDlvLauncher({
+      // The extension host's own Node: Electron on desktop, which the launcher runs as Node.
+      target: { node: process.execPath, cli: path.join(this.context.extensionPath, 'dist', 'cli.js') },
+      cache: cacheDir(env),
+      env,
+      goCommand: toolsGo(),
+    });
+    installLauncher(built.path, this.launcher);
   }
 
   private async use(): Promise<void> {
@@ -70,7 +83,15 @@ export class GoExtensionDlv {
       user,
     );
     if (!choice) return;
-    this.writeLauncher();
+    try {
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'malloclens: building the dlv launcher with your Go toolchain…' },
+        () => this.writeLauncher(),
+      );
+    } catch (e) {
+      void vscode.window.showErrorMessage(`malloclens: cannot build the dlv launcher: ${(e as Error).message}`);
+      return;
+    }
     const target = choice === workspace && vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
     try {
       await this.setDlv(this.launcher, target);

@@ -40,6 +40,11 @@ export interface WorkbenchOptions {
   viewport?: { width: number; height: number };
   /** Longest wait for code-server and the workbench to come up. */
   startTimeoutMs?: number;
+  /**
+   * Runs after the extensions are installed and before code-server starts: the place to put
+   * files an extension looks for when it first activates (the Go extension's bin/vscgo).
+   */
+  beforeStart?: (dirs: { extensionsDir: string; userDataDir: string }) => void | Promise<void>;
 }
 
 export interface Workbench {
@@ -134,6 +139,8 @@ export async function startWorkbench(options: WorkbenchOptions): Promise<Workben
         throw new Error(`installing ${path} failed:\n${stdout}${stderr}`);
       }
     }
+
+    await options.beforeStart?.({ extensionsDir, userDataDir });
 
     const port = await freeLoopbackPort();
     const log = createWriteStream(join(artifactsDir, 'code-server.log'));
