@@ -11,7 +11,7 @@
 // check (which covers dlv either way).
 //
 // MALLOCLENS_E2E_PACKAGE: use this malloclens .vsix instead of packaging one.
-// MALLOCLENS_GO_EXTENSION_DIR: where golang.go-*.vsix and vscgo are (default /work/shared/vendor/vscode-go).
+// MALLOCLENS_GO_EXTENSION_DIR: where golang.go-*.vsix and vscgo are (default ../shared/vendor/vscode-go beside the repository).
 
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -29,7 +29,7 @@ import { startWorkbench, Workbench } from './workbench';
 const execFileAsync = promisify(execFile);
 const repo = resolve(__dirname, '..', '..', '..');
 const artifactsDir = resolve(process.env.MALLOCLENS_E2E_ARTIFACTS ?? join(repo, 'test-artifacts', 'e2e'), 'go-extension');
-const goExtensionDir = resolve(process.env.MALLOCLENS_GO_EXTENSION_DIR ?? '/work/shared/vendor/vscode-go');
+const goExtensionDir = resolve(process.env.MALLOCLENS_GO_EXTENSION_DIR ?? resolve(__dirname, '../../../../shared/vendor/vscode-go'));
 const MAP_LINE = 6;
 const MAKE_LINES = [6, 7, 8, 9];
 const LAUNCH_NAME = 'Launch experiment (Go extension)';
