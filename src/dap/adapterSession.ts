@@ -13,14 +13,15 @@ import { formatVersion, parseVersion } from '../core/versions';
 import { BufferedEndpoint } from './bufferedEndpoint';
 import type { DapEndpoint } from './connection';
 import type { LineTarget } from './engine';
-import { Delve, locateDelve, delveVersion } from './delveLocator';
+import { Delve, DelveNotFoundError, locateDelve, delveVersion } from './delveLocator';
 import { DebuggeeWatch } from './debuggeeWatch';
 import { DelveProcess } from './delveProcess';
 import { DapMessage, FramingError } from './framing';
 import { DEBUG_GCFLAGS, userCodeRoots } from './goToolchain';
-import { run } from './processes';
+import { run, ToolMissingError } from './processes';
 import { DapProxy, ProxyHooks } from './proxy';
 import { AllocationSession, createAllocationSession, fastRequested } from './sessionChoice';
+import { startErrorId } from './startErrors';
 import { waitAtMost } from './waitAtMost';
 
 export interface AdapterSessionOptions {
@@ -108,7 +109,7 @@ export class AdapterSession {
       this.sendDirect({
         type: 'response', request_seq: request.seq, command: 'initialize', success: false,
         message: `Couldn't start dlv dap: ${e.message}`,
-        body: { error: { id: 3000, format: `Couldn't start dlv dap: ${e.message}`, showUser: true } },
+        body: { error: { id: startErrorId(e), format: `Couldn't start dlv dap: ${e.message}`, showUser: true } },
       });
       void this.close(e.message);
     });
@@ -122,13 +123,13 @@ export class AdapterSession {
   private async chooseDelve(): Promise<Delve> {
     const explicit = this.options.dlvPath ?? this.env.MALLOCLENS_DLV;
     if (explicit) {
-      if (!existsSync(explicit)) throw new Error(`Delve not found at ${explicit}.`);
+      if (!existsSync(explicit)) throw new DelveNotFoundError(`Delve not found at ${explicit}.`);
       // The program's Go version is known only once Delve has built it; Delve checks it then.
       return { path: explicit, version: await delveVersion(explicit, this.env) };
     }
     const go = await run('go', ['env', 'GOVERSION'], { cwd: this.options.cwd, env: this.env }).catch(() => undefined);
     const version = go && go.code === 0 ? parseVersion(go.stdout) : undefined;
-    if (!version) throw new Error('Go was not found (`go env GOVERSION` failed); malloclens needs the Go toolchain that builds the program.');
+    if (!version) throw new ToolMissingError('Go was not found (`go env GOVERSION` failed); malloclens needs the Go toolchain that builds the program.');
     return locateDelve({ go: version, env: this.env, install: this.options.installDelve ?? true, notify: (m) => this.tellClient(m) });
   }
 

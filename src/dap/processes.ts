@@ -15,6 +15,9 @@ export class CommandError extends Error {
   }
 }
 
+/** The command (or a tool it needs, such as `go`) does not exist here. */
+export class ToolMissingError extends CommandError {}
+
 /** Runs a command to completion, capturing its output. Rejects only when it cannot be started. */
 export function run(command: string, args: string[], options: SpawnOptions & { timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
@@ -26,7 +29,7 @@ export function run(command: string, args: string[], options: SpawnOptions & { t
     const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new CommandError(e.code === 'ENOENT' ? `${command}: not found` : `${command}: ${e.message}`));
+      reject(e.code === 'ENOENT' ? new ToolMissingError(`${command}: not found`) : new CommandError(`${command}: ${e.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);

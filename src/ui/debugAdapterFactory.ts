@@ -1,6 +1,7 @@
 /** Creates the inline malloclens adapter for each `"type": "malloclens"` session. */
 import * as vscode from 'vscode';
 import { dlvCommandFlags } from '../core/launchConfig';
+import { responseErrorId, START_ERROR } from '../dap/startErrors';
 import { DEBUG_TYPE, DLV_CWD_KEY } from './debugConfiguration';
 import { installDelve } from './delveSetup';
 import { InlineDebugAdapter } from './inlineAdapter';
@@ -31,8 +32,8 @@ export class MalloclensAdapterFactory implements vscode.DebugAdapterDescriptorFa
 export function delveOffer(): vscode.Disposable {
   return vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
     createDebugAdapterTracker: (session) => ({
-      onDidSendMessage: (m: { type?: string; command?: string; success?: boolean; message?: string }) => {
-        if (m.type !== 'response' || m.command !== 'initialize' || m.success !== false || !/\b(Delve|dlv)\b.*not found|No Delve/.test(m.message ?? '')) return;
+      onDidSendMessage: (m: { type?: string; command?: string; success?: boolean; message?: string; body?: unknown }) => {
+        if (m.type !== 'response' || m.command !== 'initialize' || m.success !== false || responseErrorId(m) !== START_ERROR.noSuitableDelve) return;
         void vscode.window.showErrorMessage(`malloclens: ${m.message}`, 'Install Delve').then(async (choice) => {
           if (choice && (await installDelve(engineEnv(readSettings(session.workspaceFolder?.uri), session.workspaceFolder?.uri)))) {
             void vscode.window.showInformationMessage('malloclens: Delve is installed; start the session again.');

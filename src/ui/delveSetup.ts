@@ -6,13 +6,13 @@ import * as vscode from 'vscode';
 import { PINNED_DELVE } from '../core/versions';
 import { DelveNotFoundError, installPinnedDelve } from '../dap/delveLocator';
 import { BuildError } from '../dap/goToolchain';
-import { CommandError } from '../dap/processes';
+import { ToolMissingError } from '../dap/processes';
 
 const INSTALL = 'Install Delve';
 
 /** `go` itself could not be started. */
 function isGoMissing(e: unknown): boolean {
-  return e instanceof CommandError && /^go: not found/.test(e.message);
+  return e instanceof ToolMissingError;
 }
 
 /** Runs `go install` of the pinned Delve into malloclens's cache, with a progress notification. */

@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import type { MallocReport } from '../../src/core/report';
 import { StreamConnection } from '../../src/dap/connection';
 import { HeadlessClient } from '../../src/dap/headlessClient';
+import { responseErrorId, START_ERROR } from '../../src/dap/startErrors';
 import { CLI, markedEnv, waitForNoLeftovers } from './helpers';
 import { connect, countedSession, DEBUGGEE, waitListening } from './support/dapSession';
 
@@ -16,6 +17,29 @@ describe('malloclens dap', function () {
 
   afterEach(async () => {
     assert.deepEqual(await waitForNoLeftovers(3000), []);
+  });
+
+  /** Starts `malloclens dap` on stdio with `env` and returns its answer to initialize. */
+  async function initializeWith(env: NodeJS.ProcessEnv): Promise<{ success: boolean; message?: string; body?: unknown }> {
+    const child = spawn(process.execPath, [CLI, 'dap'], { cwd: DEBUGGEE, env: markedEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = new Promise((r) => child.once('exit', r));
+    const client = new HeadlessClient(new StreamConnection(child.stdout, child.stdin));
+    try {
+      return await client.request('initialize', { clientID: 'test', adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+    } finally {
+      child.stdin.end();
+      await exited;
+    }
+  }
+
+  it('says why it could not start in the error id, which editors act on', async () => {
+    const noDelve = await initializeWith({ ...process.env, MALLOCLENS_DLV: '/nonexistent/dlv' });
+    assert.equal(noDelve.success, false);
+    assert.equal(responseErrorId(noDelve), START_ERROR.noSuitableDelve, noDelve.message);
+    assert.match(noDelve.message ?? '', /Delve not found at \/nonexistent\/dlv/);
+    const noGo = await initializeWith({ ...process.env, MALLOCLENS_DLV: '', PATH: '/nonexistent' });
+    assert.equal(noGo.success, false);
+    assert.equal(responseErrorId(noGo), START_ERROR.goMissing, noGo.message);
   });
 
   it('speaks DAP on stdio, with the program\'s output as output events', async () => {
