@@ -17,6 +17,7 @@ import { Delve, DelveNotFoundError, locateDelve, delveVersion } from './delveLoc
 import { DebuggeeWatch } from './debuggeeWatch';
 import { DelveProcess } from './delveProcess';
 import { DapMessage, FramingError } from './framing';
+import { runtimeOverlay } from './fast/runtimeOverlay';
 import { DEBUG_GCFLAGS, userCodeRoots } from './goToolchain';
 import { run, ToolMissingError } from './processes';
 import { DapProxy, ProxyHooks } from './proxy';
@@ -203,6 +204,7 @@ export class AdapterSession {
     const fast = fastRequested(args);
     delete args.malloclens;
     if (this.options.counting === false || own.counting === false || this.counting || !this.proxy) return;
+    const overlaid = fast && request.command === 'launch' && (await this.addRuntimeOverlay(args));
     this.counting = createAllocationSession(this.proxy, {
       roots: await this.rootsFor(args),
       delveVersion: this.delveVersionText,
@@ -210,11 +212,41 @@ export class AdapterSession {
       env: this.env,
       log: (l) => this.log(l),
       fast,
+      overlaid,
       liveIntervalMs: own.liveIntervalMs ?? LIVE_INTERVAL_MS,
       ...(own.line ? { line: own.line } : {}),
     });
     this.counting.onFinished((report) => this.sendTally(report));
     this.countingHooks = this.counting.hooks();
+  }
+
+  /**
+   * Fast mode builds `debug` and `test` programs with a runtime whose profile places every
+   * allocation (fast/runtimeOverlay.ts), through Delve's buildFlags. False when Delve does not
+   * build the program (exec) or the overlay cannot be made; fast mode then catches what the
+   * profile misses at hidden stops.
+   */
+  private async addRuntimeOverlay(args: Record<string, unknown>): Promise<boolean> {
+    const mode = String(args.mode ?? 'debug');
+    if (mode !== 'debug' && mode !== 'test') return false;
+    try {
+      const { file } = await runtimeOverlay(this.programDir(args) ?? String(args.dlvCwd ?? this.options.cwd ?? process.cwd()), this.env);
+      const flag = `-overlay=${file}`;
+      args.buildFlags = Array.isArray(args.buildFlags) ? [...(args.buildFlags as string[]), flag] : [String(args.buildFlags ?? ''), flag].filter(Boolean).join(' ');
+      return true;
+    } catch (e) {
+      this.tellClient(`malloclens: fast mode could not prepare its runtime overlay (${(e as Error).message}); it catches tiny and system-stack allocations at hidden stops instead.`);
+      return false;
+    }
+  }
+
+  /** The directory of the program a launch names, when it exists. */
+  private programDir(args: Record<string, unknown>): string | undefined {
+    const base = String(args.dlvCwd ?? this.options.cwd ?? process.cwd());
+    if (typeof args.program !== 'string') return undefined;
+    const program = path.resolve(base, args.program);
+    if (!existsSync(program)) return undefined;
+    return statSync(program).isDirectory() ? program : path.dirname(program);
   }
 
   private buildFlagsFor(args: Record<string, unknown>): string {
@@ -228,9 +260,7 @@ export class AdapterSession {
   /** The module (or workspace) that holds the program is the user's code, as for the CLI. */
   private async rootsFor(args: Record<string, unknown>): Promise<UserCodeRoots> {
     const base = String(args.dlvCwd ?? this.options.cwd ?? process.cwd());
-    const program = typeof args.program === 'string' ? path.resolve(base, args.program) : String(args.cwd ?? base);
-    const dir = existsSync(program) && statSync(program).isDirectory() ? program : path.dirname(program);
-    return userCodeRoots(existsSync(dir) ? dir : base, this.env);
+    return userCodeRoots(this.programDir(args) ?? (typeof args.cwd === 'string' && existsSync(args.cwd) ? args.cwd : base), this.env);
   }
 
   // ---- tallies ---------------------------------------------------------------------------

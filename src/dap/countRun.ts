@@ -4,7 +4,7 @@
  * the report. The program's stdin, stdout and stderr are this process's own.
  */
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MallocReport } from '../core/report';
@@ -12,6 +12,8 @@ import { formatVersion, parseVersion } from '../core/versions';
 import type { AllocationInspector, LineTarget } from './engine';
 import { locateDelve } from './delveLocator';
 import { DelveProcess } from './delveProcess';
+import { RuntimePatchError } from '../core/runtimePatch';
+import { runtimeOverlay } from './fast/runtimeOverlay';
 import { buildProgram, userCodeRoots } from './goToolchain';
 import { HeadlessClient } from './headlessClient';
 import { memoryConnectionPair } from './memoryConnection';
@@ -44,13 +46,29 @@ export interface CountRunOptions {
 
 export class CountError extends Error {}
 
+/**
+ * Fast mode counts with a runtime whose profile places every allocation, so that no allocation
+ * needs a stop. Where the overlay cannot be made, it catches what the profile misses at hidden
+ * stops instead, and says so.
+ */
+async function overlayFor(target: string, options: CountRunOptions): Promise<string | undefined> {
+  try {
+    return (await runtimeOverlay(existsSync(target) && statSync(target).isDirectory() ? target : path.dirname(target), options.env)).file;
+  } catch (e) {
+    if (!(e instanceof RuntimePatchError)) throw e;
+    options.notify(`malloclens: ${e.message}; fast mode catches tiny and system-stack allocations at hidden stops instead (slower).`);
+    return undefined;
+  }
+}
+
 export async function countAllocations(options: CountRunOptions): Promise<MallocReport> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-build-'));
   let delve: DelveProcess | undefined;
   try {
     const target = path.resolve(options.cwd, options.target);
+    const overlay = options.fast ? await overlayFor(target, options) : undefined;
     const built = await buildProgram({
-      target, label: options.target, test: options.test, optimized: options.optimized,
+      target, label: options.target, test: options.test, optimized: options.optimized, overlay,
       output: path.join(work, options.test ? 'program.test' : 'program'), env: options.env,
     });
     const go = parseVersion(built.goVersion);
@@ -71,7 +89,7 @@ export async function countAllocations(options: CountRunOptions): Promise<Malloc
     const session = createAllocationSession(proxy, {
       roots, delveVersion: formatVersion(found.version), goVersion: built.goVersion,
       buildFlags: built.buildFlags, line: options.line, inspector: options.inspector, log: options.log,
-      fast: options.fast, binary: built.binary, env: options.env,
+      fast: options.fast, binary: built.binary, env: options.env, overlaid: overlay !== undefined,
     });
     proxy.setHooks(session.hooks());
     const client = new HeadlessClient(clientSide);

@@ -18,6 +18,8 @@ export interface BuildRequest {
   env: NodeJS.ProcessEnv;
   /** How to name the target in messages (as the user wrote it). */
   label?: string;
+  /** A `-overlay` file (fast mode's runtime, fast/runtimeOverlay.ts). */
+  overlay?: string;
 }
 
 export interface BuiltProgram {
@@ -44,6 +46,7 @@ export async function buildProgram(request: BuildRequest): Promise<BuiltProgram>
   const buildFlags = request.optimized ? '' : `-gcflags=${DEBUG_GCFLAGS}`;
   const args = request.test ? ['test', '-c', '-o', request.output] : ['build', '-o', request.output];
   if (buildFlags) args.push(buildFlags);
+  if (request.overlay) args.push(`-overlay=${request.overlay}`);
   args.push(file ? path.basename(file) : '.');
   const label = request.label ?? request.target;
   const r = await run('go', args, { cwd: dir, env: request.env });

@@ -11,7 +11,7 @@ import { StopProtocol, StopProtocolOptions } from './stopProtocol';
 
 export type AllocationSession = StopProtocol;
 
-export type AllocationSessionOptions = BreakpointEngineOptions & Pick<FastEngineOptions, 'binary' | 'env'> & Pick<StopProtocolOptions, 'liveIntervalMs'> & {
+export type AllocationSessionOptions = BreakpointEngineOptions & Pick<FastEngineOptions, 'binary' | 'env' | 'overlaid'> & Pick<StopProtocolOptions, 'liveIntervalMs'> & {
   /** Count with the runtime's profile instead of a breakpoint per allocation. */
   fast?: boolean;
 };

@@ -28,9 +28,17 @@ export interface FastEngineOptions extends SessionSettings {
   binary?: string;
   /** The environment the program was built in (`go` builds the symbolizer and disassembles with it). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The program was built with fast mode's runtime overlay (runtimeOverlay.ts): its profile has
+   * every allocation on its line, so nothing needs a stop. Otherwise (a prebuilt binary, an
+   * attach) merged tiny allocations and system-stack ones are caught at hidden stops.
+   */
+  overlaid?: boolean;
 }
 
 const PROFILING_START = 'runtime.gcenable';
+/** A function pattern that matches none: an overlaid runtime needs no disassembly. */
+const NO_FUNCTIONS = '^$';
 
 export class FastEngine implements CountingEngine {
   readonly tally: Tally;
@@ -99,7 +107,7 @@ export class FastEngine implements CountingEngine {
     const env = this.options.env ?? process.env;
     const preparation = (async () => {
       const file = await binary();
-      const symbolizer = await Symbolizer.start(file, env, SITE_FUNCTIONS);
+      const symbolizer = await Symbolizer.start(file, env, this.options.overlaid ? NO_FUNCTIONS : SITE_FUNCTIONS);
       if (this.ended) symbolizer.close();
       this.symbolizer = symbolizer;
       // The runtime's compile unit is the biggest the helper reads; reading it now, while the
@@ -131,7 +139,7 @@ export class FastEngine implements CountingEngine {
     let found: RuntimeSites;
     try {
       symbolizer = await this.preparation!;
-      found = findRuntimeSites(symbolizer.functions);
+      found = this.options.overlaid ? { tinyMerges: [], systemStackReturns: [] } : findRuntimeSites(symbolizer.functions);
     } catch (e) {
       this.warnings.push(`Fast mode could not read the program, so it counted nothing: ${(e as Error).message}`);
       return;
@@ -143,8 +151,10 @@ export class FastEngine implements CountingEngine {
       ...found.tinyMerges.map((address) => ({ kind: 'tiny merge' as const, address })),
       ...found.systemStackReturns.map((address) => ({ kind: 'system stack' as const, address })),
     ];
-    await this.instructions!.arm(sites);
-    await this.catcher!.setSites(sites);
+    if (sites.length > 0) {
+      await this.instructions!.arm(sites);
+      await this.catcher!.setSites(sites);
+    }
     this.profiling = true;
   }
 
@@ -172,7 +182,7 @@ export class FastEngine implements CountingEngine {
 
   /** Before a stop is shown (or a hidden pause read): catch what other threads stood on. */
   async atStop(event: P.StoppedEvent, context: StopContext): Promise<void> {
-    if (!this.profiling) return;
+    if (!this.profiling || !this.instructions?.isArmed) return;
     if (event.body.reason === 'pause') await this.catcher!.settleAfterPause(event, (g) => context.stepInstruction(g));
     else await this.catcher!.catchAround(event);
   }

@@ -1,0 +1,49 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { patchProfilerWalk, patchTinyMerging, RuntimePatchError } from '../../src/core/runtimePatch';
+
+/** The Go runtimes on this machine: the installed one, Debian's 1.19, the toolchain GOTOOLCHAIN fetched. */
+function goroots(): string[] {
+  const toolchains = path.join(os.homedir(), 'go', 'pkg', 'mod', 'golang.org');
+  const fetched = existsSync(toolchains) ? readdirSync(toolchains).filter((d) => d.startsWith('toolchain@')).map((d) => path.join(toolchains, d)) : [];
+  return ['/usr/local/go', '/usr/lib/go-1.19', ...fetched].filter((r) => existsSync(path.join(r, 'src', 'runtime', 'mprof.go')));
+}
+
+describe('fast mode\'s runtime patches', () => {
+  it('turns off tiny-block reuse wherever a runtime chooses the block to merge into, and nothing else', () => {
+    const source = [
+      'if !raceenabled && (size < c.tinyoffset || c.tiny == 0) {',
+      'if !raceenabled && (constsize < c.tinyoffset || c.tiny == 0) {',
+      'if !raceenabled && (other || thing) {',
+    ].join('\n');
+    const { text, changed } = patchTinyMerging(source);
+    assert.equal(changed, true);
+    const lines = text.split('\n');
+    assert.match(lines[0], /^if false .*&& \(size < c\.tinyoffset \|\| c\.tiny == 0\) \{$/);
+    assert.match(lines[1], /^if false .*&& \(constsize < c\.tinyoffset/);
+    assert.equal(lines[2], 'if !raceenabled && (other || thing) {', 'an unrelated race condition stays');
+    assert.equal(patchTinyMerging('func f() {}').changed, false);
+  });
+
+  it('refuses a runtime whose profiler or stack walk it does not know', () => {
+    assert.throws(() => patchProfilerWalk('func mProf_Malloc(mp *m) { nstk := callers(3, x) }', 'package runtime\n'), RuntimePatchError);
+    assert.throws(() => patchProfilerWalk('func mProf_Malloc() {}\n', '\nfunc callers(skip int, pcbuf []uintptr) int {\n\treturn walk(pcbuf)\n}\n'), RuntimePatchError);
+  });
+
+  for (const root of goroots()) {
+    it(`patches the runtime of ${root} (every tiny allocator, the profiler's walk)`, () => {
+      const runtime = path.join(root, 'src', 'runtime');
+      const mallocs = readdirSync(runtime).filter((n) => /^malloc.*\.go$/.test(n) && !n.endsWith('_test.go'));
+      const patched = mallocs.map((n) => patchTinyMerging(readFileSync(path.join(runtime, n), 'utf8')));
+      assert.ok(patched.some((p) => p.changed), 'a tiny allocator was found');
+      for (const p of patched) assert.doesNotMatch(p.text, /!raceenabled && \(\w+ < c\.tinyoffset/, 'no tiny block is reused');
+      const mprof = patchProfilerWalk(readFileSync(path.join(runtime, 'mprof.go'), 'utf8'), readFileSync(path.join(runtime, 'traceback.go'), 'utf8'));
+      const malloc = /func mProf_Malloc\([^]*?\n\}\n/.exec(mprof)![0];
+      assert.match(malloc, /nstk :?= malloclensProfileCallers\(/, 'mProf_Malloc walks with the copy');
+      const walk = /func malloclensProfileCallers\([^]*?\n\}\n/.exec(mprof)![0];
+      assert.match(walk, /unwindJumpStack|_TraceJumpStack/, 'the copy jumps from the system stack to the goroutine');
+    });
+  }
+});
