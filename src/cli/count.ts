@@ -10,6 +10,7 @@ import type { LineTarget } from '../dap/engine';
 import { countAllocations } from '../dap/countRun';
 import { CountArgs, UsageError } from './args';
 import { makeRows, renderMakeRows } from './makeRows';
+import type { Progress } from './progress';
 import { predictionFor } from '../dap/statementPrediction';
 
 export interface CliIO {
@@ -17,6 +18,8 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Where a whole run's progress shows (a terminal's stderr), if anywhere. */
+  progress?: Progress;
 }
 
 async function lineTarget(args: CountArgs, cwd: string): Promise<LineTarget | undefined> {
@@ -57,11 +60,13 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
       installDelve: true,
       stdio: 'inherit',
       notify: (m) => io.stderr(m),
+      onProgress: io.progress && ((counted) => io.progress!.update(counted)),
       log: io.env.MALLOCLENS_DEBUG ? (l) => io.stderr(`[malloclens] ${l}`) : undefined,
       signal: controller.signal,
     });
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
+    io.progress?.done();
   }
   if (args.line) {
     try {

@@ -77,6 +77,28 @@ export function isRuntimeFunction(name: string): boolean {
   return /^(runtime|maps)[.(]/.test(name) || name.startsWith('runtime/') || name.startsWith('internal/');
 }
 
+/** Why the runtime allocated on a line's behalf: work the line set off but did not ask for. */
+export type RuntimeReason = 'GC start' | 'new thread';
+
+const ON_BEHALF: [RegExp, RuntimeReason][] = [
+  // An allocation that crossed the heap goal starts a GC cycle: its workers' goroutines are made then.
+  [/^runtime\.gcStart$/, 'GC start'],
+  // A goroutine made ready wakes an idle P, which may need a new OS thread (its m, g0, signal stack).
+  [/^runtime\.newm$/, 'new thread'],
+];
+
+/**
+ * The runtime's reason for an allocation charged to the user frame at `userFrameIndex`, when it
+ * was made on the line's behalf rather than by it: a frame between the allocator and the line
+ * says which (the outermost such frame wins: a GC start that made a thread is the GC's).
+ */
+export function onBehalfReason(frames: StackFrame[], userFrameIndex: number): RuntimeReason | undefined {
+  for (let i = userFrameIndex - 1; i >= 0; i--) {
+    for (const [pattern, reason] of ON_BEHALF) if (pattern.test(frames[i].name)) return reason;
+  }
+  return undefined;
+}
+
 /** The frames between the user frame and the allocator, outermost first: `runtime.makemap → … → runtime.mallocgc`. */
 export function callPath(frames: StackFrame[], userFrameIndex: number): string[] {
   return frames.slice(0, userFrameIndex).map((f) => f.name).reverse();

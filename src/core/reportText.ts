@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { formatBytes, formatCount, plural } from './format';
 import { MallocReport } from './report';
 import { renderTable } from './table';
-import { PathTally } from './tally';
+import { PathTally, RuntimeShare } from './tally';
 
 const ALLOCATOR_FRAME = /^runtime\.(mallocgc|newobject|newarray|mallocgc\w+|malloc\w+)$/;
 const MAX_PATH_FRAMES = 4;
@@ -28,19 +28,31 @@ export function describeBuild(report: Pick<MallocReport, 'go' | 'delve' | 'build
   return `${report.go} · Delve ${report.delve} · ${build}`;
 }
 
+/** `+7 GC start`: what the runtime allocated on the line's behalf, beside its own count. */
+export function describeRuntimeShare(share: RuntimeShare | undefined): string {
+  if (!share) return '';
+  return `+${formatCount(share.count)} ${share.reasons.map((r) => r.reason).join(', ')}`;
+}
+
 export function renderLinesTable(report: MallocReport, cwd: string): string {
+  const shares = report.lines.some((l) => l.runtime);
   const rows = report.lines.map((l) => [
     relativeLocation(l.file, l.line, cwd),
     l.function,
     formatCount(l.count),
     formatCount(l.bytes),
+    ...(shares ? [describeRuntimeShare(l.runtime)] : []),
     describePath(l.paths[0]),
   ]);
   for (const b of report.unattributed.buckets) {
-    rows.push([`(${b.name})`, '', formatCount(b.count), formatCount(b.bytes), describePath(b.paths[0])]);
+    rows.push([`(${b.name})`, '', formatCount(b.count), formatCount(b.bytes), ...(shares ? [''] : []), describePath(b.paths[0])]);
   }
   const table = renderTable(
-    [{ header: 'LOCATION' }, { header: 'FUNCTION' }, { header: 'COUNT', align: 'right' }, { header: 'BYTES', align: 'right' }, { header: 'MAIN PATH' }],
+    [
+      { header: 'LOCATION' }, { header: 'FUNCTION' }, { header: 'COUNT', align: 'right' }, { header: 'BYTES', align: 'right' },
+      ...(shares ? [{ header: 'BY THE RUNTIME' }] : []),
+      { header: 'MAIN PATH' },
+    ],
     rows,
   );
   return `${table}\n${renderTotals(report)}`;

@@ -2,7 +2,7 @@
  * Per-line allocation tallies: count and bytes per user source line, broken down by the call path
  * below the line, plus named buckets for allocations no user frame can be charged with.
  */
-import { attribute, Attribution, Bucket, callPath, StackFrame, UserCodeRoots } from './attribution';
+import { attribute, Attribution, Bucket, callPath, onBehalfReason, RuntimeReason, StackFrame, UserCodeRoots } from './attribution';
 
 export interface AllocationHit {
   /** Requested size in bytes (the allocator's `size` argument). */
@@ -33,11 +33,18 @@ export interface PathTally extends Amount {
   frames: string[];
 }
 
+/** What the runtime allocated on a line's behalf while it ran (not counted in the line's own). */
+export interface RuntimeShare extends Amount {
+  reasons: (Amount & { reason: RuntimeReason })[];
+}
+
 export interface LineTally extends Amount {
   file: string;
   line: number;
   function: string;
   paths: PathTally[];
+  /** Present when the runtime allocated on the line's behalf. */
+  runtime?: RuntimeShare;
   /** Every allocation in order, when the tally keeps them (line scope). */
   allocations?: AllocationRecord[];
 }
@@ -53,6 +60,7 @@ interface MutableLine extends Amount {
   function: string;
   paths: Map<string, PathTally>;
   allocations: AllocationRecord[];
+  runtime: Map<RuntimeReason, Amount>;
 }
 
 function byAmount(a: Amount, b: Amount): number {
@@ -65,6 +73,11 @@ function addPath(paths: Map<string, PathTally>, frames: string[], size: number, 
   entry.count += count;
   entry.bytes += size * count;
   paths.set(key, entry);
+}
+
+function runtimeShare(reasons: Map<RuntimeReason, Amount>): RuntimeShare {
+  const list = [...reasons.entries()].map(([reason, a]) => ({ reason, ...a })).sort(byAmount);
+  return { count: list.reduce((n, r) => n + r.count, 0), bytes: list.reduce((n, r) => n + r.bytes, 0), reasons: list };
 }
 
 export class Tally {
@@ -94,14 +107,22 @@ export class Tally {
     if (where.kind === 'line') {
       const key = `${where.file}:${where.line}`;
       const line: MutableLine = this.lines.get(key) ?? {
-        file: where.file, line: where.line, function: where.function, count: 0, bytes: 0, paths: new Map(), allocations: [],
+        file: where.file, line: where.line, function: where.function, count: 0, bytes: 0, paths: new Map(), allocations: [], runtime: new Map(),
       };
+      this.lines.set(key, line);
+      const reason = onBehalfReason(hit.frames, where.frameIndex);
+      if (reason) {
+        const share = line.runtime.get(reason) ?? { count: 0, bytes: 0 };
+        share.count += n;
+        share.bytes += hit.size * n;
+        line.runtime.set(reason, share);
+        return where;
+      }
       line.count += n;
       line.bytes += hit.size * n;
       const path = callPath(hit.frames, where.frameIndex);
       addPath(line.paths, path, hit.size, n);
       if (this.keepAllocations) for (let i = 0; i < n; i++) line.allocations.push({ ...hit.details, bytes: hit.size, frames: path });
-      this.lines.set(key, line);
     } else {
       const bucket = this.buckets.get(where.bucket) ?? { count: 0, bytes: 0, paths: new Map() };
       bucket.count += n;
@@ -117,6 +138,7 @@ export class Tally {
     return [...this.lines.values()]
       .map((l) => ({
         file: l.file, line: l.line, function: l.function, count: l.count, bytes: l.bytes, paths: [...l.paths.values()].sort(byAmount),
+        ...(l.runtime.size > 0 ? { runtime: runtimeShare(l.runtime) } : {}),
         ...(this.keepAllocations ? { allocations: [...l.allocations] } : {}),
       }))
       .sort((a, b) => byAmount(a, b) || a.file.localeCompare(b.file) || a.line - b.line);
@@ -148,4 +170,12 @@ export class Tally {
     this.total = { count: 0, bytes: 0 };
     this.generation += 1;
   }
+}
+
+/**
+ * A line's own allocations and what the runtime allocated on its behalf: for a line run by one
+ * goroutine, what `runtime.MemStats.Mallocs` counts while it runs.
+ */
+export function withRuntimeShare(line: Amount & { runtime?: Amount }): number {
+  return line.count + (line.runtime?.count ?? 0);
 }

@@ -40,11 +40,15 @@ export interface CountRunOptions {
   /** With stdio 'pipe': what the program writes (read always, so that a chatty program never blocks). */
   onProgramOutput?: (category: 'stdout' | 'stderr', text: string) => void;
   notify: (message: string) => void;
+  /** Called about once a second while the program runs, with what has been counted so far. */
+  onProgress?: (counted: { count: number; bytes: number }) => void;
   log?: (line: string) => void;
   signal?: AbortSignal;
 }
 
 export class CountError extends Error {}
+
+const PROGRESS_INTERVAL_MS = 1000;
 
 /**
  * Fast mode counts with a runtime whose profile places every allocation, so that no allocation
@@ -90,10 +94,16 @@ export async function countAllocations(options: CountRunOptions): Promise<Malloc
       roots, delveVersion: formatVersion(found.version), goVersion: built.goVersion,
       buildFlags: built.buildFlags, line: options.line, inspector: options.inspector, log: options.log,
       fast: options.fast, binary: built.binary, env: options.env, overlaid: overlay !== undefined,
+      liveIntervalMs: options.onProgress ? PROGRESS_INTERVAL_MS : 0,
     });
     proxy.setHooks(session.hooks());
     const client = new HeadlessClient(clientSide);
-    return await drive(client, delve, session, built.binary, options);
+    const progress = options.onProgress && setInterval(() => options.onProgress!(session.tally.totals()), PROGRESS_INTERVAL_MS);
+    try {
+      return await drive(client, delve, session, built.binary, options);
+    } finally {
+      clearInterval(progress);
+    }
   } finally {
     await delve?.stop();
     rmSync(work, { recursive: true, force: true });

@@ -92,8 +92,10 @@ export interface CountingEngine {
   atStop(event: P.StoppedEvent, context: StopContext): Promise<void>;
   /** The program is on its way out (a hidden breakpoint on runtime.exit): the last moment to read it. */
   atExit(context: StopContext): Promise<void>;
-  /** The engine wants fresh counts now and then while the program runs (a hidden pause each). */
+  /** The engine wants fresh counts now and then while the program runs. */
   wantsLiveReadings(): boolean;
+  /** The engine can read while the program runs, with no pause (else each reading is a hidden pause). */
+  readsWhileRunning?(): boolean;
   /** Fresh counts while the program is stopped (a user's stop, a hidden pause, the tally request). */
   read(context: StopContext): Promise<void>;
   /** A console `call` is about to run: nothing of the engine's may stop inside it. */

@@ -466,8 +466,15 @@ export class StopProtocol {
       && this.engine.wantsLiveReadings() && !this.proxy.isHolding && this.proxy.isDelveOpen;
   }
 
-  /** A hidden pause, a reading, and the program goes on; client requests wait meanwhile. */
+  /**
+   * A reading while the program runs: straight from its memory where the engine can, else a
+   * hidden pause, a reading, and the program goes on (client requests wait meanwhile).
+   */
   private async readWhileRunning(): Promise<void> {
+    if (this.engine.readsWhileRunning?.()) {
+      await this.readSafely();
+      return;
+    }
     let handled!: () => void;
     const stopHandled = new Promise<void>((resolve) => (handled = resolve));
     this.state.owner = { kind: 'live pause', handled };

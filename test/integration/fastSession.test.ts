@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MallocReport } from '../../src/core/report';
+import { withRuntimeShare } from '../../src/core/tally';
 import { formatVersion, parseVersion } from '../../src/core/versions';
 import { locateDelve } from '../../src/dap/delveLocator';
 import { DelveProcess } from '../../src/dap/delveProcess';
@@ -77,7 +78,8 @@ async function tally(client: HeadlessClient): Promise<MallocReport> {
 }
 
 function countAt(report: MallocReport, line: number): number {
-  return report.lines.find((l) => l.file === MAIN && l.line === line)?.count ?? 0;
+  const found = report.lines.find((l) => l.file === MAIN && l.line === line);
+  return found ? withRuntimeShare(found) : 0;
 }
 
 async function evaluateNumber(client: HeadlessClient, expression: string, frameId?: number): Promise<number> {

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MallocReport } from '../../src/core/report';
+import { LineTally, withRuntimeShare } from '../../src/core/tally';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -116,6 +117,11 @@ export async function measureUndisturbed<T>(attempt: () => Promise<T>, disturbed
   return run;
 }
 
+/** What the runtime's MemStats sees for a line: its own allocations and the runtime's on its behalf. */
+function withShare(line: LineTally | undefined): number {
+  return line ? withRuntimeShare(line) : 0;
+}
+
 async function countWithOracleOnce(fixture: string, flags: string[], env: NodeJS.ProcessEnv): Promise<OracleRun> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-test-'));
   try {
@@ -136,7 +142,7 @@ async function countWithOracleOnce(fixture: string, flags: string[], env: NodeJS
       line,
       source: source[line - 1].trim(),
       runtime: deltas[i],
-      counted: report.lines.find((l) => l.file === main && l.line === line)?.count ?? 0,
+      counted: withShare(report.lines.find((l) => l.file === main && l.line === line)),
       disturbed: disturbed.includes(i),
     }));
     return { report, rows, cli };

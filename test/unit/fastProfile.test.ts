@@ -123,7 +123,7 @@ describe('fast mode: walking runtime.mbuckets', () => {
     writeBucket(memory, l, 0x2000n, 0n, 48, [0x403000], [10, 0, 0, 0]);
     const reader = new ProfileReader(l, async () => 0x3000n);
     const stacks: bigint[][] = [];
-    const buckets = await reader.read(memory.source, (s) => stacks.push(s));
+    const buckets = await reader.read(new RangeCache(memory.source), (s) => stacks.push(s));
     assert.deepEqual(buckets.map((b) => ({ address: b.address, size: b.size, stack: b.stack, allocs: b.allocs })), [
       { address: 0x3000n, size: 16, stack: [0x401000n, 0x402000n], allocs: 6 },
       { address: 0x2000n, size: 48, stack: [0x403000n], allocs: 10 },
@@ -136,23 +136,23 @@ describe('fast mode: walking runtime.mbuckets', () => {
     writeBucket(memory, l, 0x2000n, 0n, 48, [0x403000], [1, 0, 0, 0]);
     let head = 0x2000n;
     const reader = new ProfileReader(l, async () => head);
-    await reader.read(memory.source);
+    await reader.read(new RangeCache(memory.source));
     writeBucket(memory, l, 0x5000n, 0x2000n, 32, [0x404000], [4, 0, 0, 0]);
     writeBucket(memory, l, 0x2000n, 0n, 48, [0x403000], [1, 0, 5, 0]);
     head = 0x5000n;
     const stacks: bigint[][] = [];
-    const buckets = await reader.read(memory.source, (s) => stacks.push(s));
+    const buckets = await reader.read(new RangeCache(memory.source), (s) => stacks.push(s));
     assert.deepEqual(buckets.map((b) => [b.address, b.allocs]), [[0x5000n, 4], [0x2000n, 6]]);
     assert.deepEqual(stacks, [[0x404000n]], 'the known bucket\'s stack is not read again');
   });
 
   it('reads nothing when nothing was recorded yet', async () => {
-    assert.deepEqual(await new ProfileReader(l, async () => 0n).read(new FakeMemory().source), []);
+    assert.deepEqual(await new ProfileReader(l, async () => 0n).read(new RangeCache(new FakeMemory().source)), []);
   });
 
   it('refuses memory that is not a memory-profile bucket', async () => {
     const memory = new FakeMemory();
     memory.set(0x2000n, [0, 0, 2, 0, 8, 1, 0x401000, ...Array(16).fill(0)]);
-    await assert.rejects(new ProfileReader(l, async () => 0x2000n).read(memory.source), LayoutError);
+    await assert.rejects(new ProfileReader(l, async () => 0x2000n).read(new RangeCache(memory.source)), LayoutError);
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { StackFrame, UserCodeRoots } from '../../src/core/attribution';
-import { AllocationHit, Tally } from '../../src/core/tally';
+import { AllocationHit, Tally, withRuntimeShare } from '../../src/core/tally';
 
 const PROJECT = '/home/u/proj';
 const GOROOT = '/usr/local/go';
@@ -167,5 +167,30 @@ describe('Tally', () => {
     const [again] = t.lineTallies();
     assert.equal(again.count, 1);
     assert.equal(again.paths.length, 1);
+  });
+  it('keeps what the runtime allocated on a line\'s behalf apart from the line\'s own, by reason', () => {
+    const t = new Tally(roots);
+    const line = user('main.main', 'main.go', 8);
+    t.record({ ...hit(48, rt('runtime.mallocgcSmallNoscan'), rt('runtime.newobject'), line), count: 1000 });
+    t.record({ ...hit(96, rt('runtime.mallocgc'), rt('runtime.malg'), rt('runtime.newproc1'), rt('runtime.gcBgMarkStartWorkers'), rt('runtime.gcStart'), rt('runtime.mallocgc'), line), count: 4 });
+    t.record(hit(1024, rt('runtime.mallocgc'), rt('runtime.allocm'), rt('runtime.newm'), rt('runtime.startm'), rt('runtime.wakep'), rt('runtime.newproc'), line));
+    const [tally] = t.lineTallies();
+    assert.deepEqual([tally.count, tally.bytes], [1000, 48_000], 'the line\'s own allocations only');
+    assert.deepEqual(tally.runtime, {
+      count: 5, bytes: 4 * 96 + 1024,
+      reasons: [{ reason: 'GC start', count: 4, bytes: 384 }, { reason: 'new thread', count: 1, bytes: 1024 }],
+    });
+    assert.equal(withRuntimeShare(tally), 1005, 'what MemStats counts for the line');
+    assert.equal(t.totals().count, 1005, 'nothing is lost from the total');
+    assert.deepEqual(tally.paths.map((p) => p.count), [1000], 'the runtime\'s share is not among the line\'s paths');
+  });
+
+  it('calls a GC start that made a thread the GC\'s, and a line with no share has none', () => {
+    const t = new Tally(roots);
+    t.record(hit(8, rt('runtime.mallocgc'), rt('runtime.allocm'), rt('runtime.newm'), rt('runtime.gcStart'), rt('runtime.mallocgc'), user('main.f', 'f.go', 3)));
+    t.record(hit(8, rt('runtime.mallocgc'), user('main.g', 'g.go', 4)));
+    const byFile = new Map(t.lineTallies().map((l) => [l.file, l]));
+    assert.deepEqual(byFile.get(`${PROJECT}/f.go`)?.runtime?.reasons.map((r) => r.reason), ['GC start']);
+    assert.equal(byFile.get(`${PROJECT}/g.go`)?.runtime, undefined);
   });
 });

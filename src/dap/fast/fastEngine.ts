@@ -18,6 +18,7 @@ import { hitCountsReadable } from '../breakpointEngine';
 import { StopCatcher } from './caughtStops';
 import { HiddenInstructions } from './hiddenInstructions';
 import { ProfileView, recordedStackLimit, sampleEveryAllocation } from './profileView';
+import { ProcessMemory } from './processMemory';
 import { programBinary } from './programBinary';
 import { ProfileTallyNotes } from './profileTally';
 import { findRuntimeSites, RuntimeSites, SITE_FUNCTIONS } from './runtimeSites';
@@ -48,6 +49,7 @@ export class FastEngine implements CountingEngine {
   private instructions?: HiddenInstructions;
   private catcher?: StopCatcher;
   private view?: ProfileView;
+  private memory?: ProcessMemory;
   private launchArgs?: Record<string, unknown>;
   private profiling = false;
   private exitRead = false;
@@ -94,6 +96,7 @@ export class FastEngine implements CountingEngine {
   end(): void {
     this.ended = true;
     this.symbolizer?.close();
+    this.memory?.close();
   }
 
   // ---- installing ----------------------------------------------------------------------------
@@ -146,7 +149,7 @@ export class FastEngine implements CountingEngine {
     }
     context.log(`${found.tinyMerges.length} tiny-merge sites, ${found.systemStackReturns.length} system-stack allocation sites`);
     const [, stackLimit] = await Promise.all([sampleEveryAllocation(context.proxy), recordedStackLimit(context.proxy)]);
-    this.view = new ProfileView(context.proxy, symbolizer, () => this.options.roots, stackLimit);
+    this.view = await this.openView(context, symbolizer, stackLimit);
     const sites = [
       ...found.tinyMerges.map((address) => ({ kind: 'tiny merge' as const, address })),
       ...found.systemStackReturns.map((address) => ({ kind: 'system stack' as const, address })),
@@ -158,12 +161,36 @@ export class FastEngine implements CountingEngine {
     this.profiling = true;
   }
 
+  /** The profile read from the process's own memory where the kernel allows, else through Delve. */
+  private async openView(context: StopContext, symbolizer: Symbolizer, stackLimit: number): Promise<ProfileView> {
+    const pid = context.processId ?? (await context.sampler.integer('runtime.m0.procid'));
+    context.log(`the program is process ${pid}`);
+    this.memory = pid === undefined ? undefined : ProcessMemory.open(pid);
+    if (this.memory) {
+      const view = new ProfileView(context.proxy, symbolizer, () => this.options.roots, stackLimit, this.memory);
+      try {
+        await view.locate();
+        context.log(`reading the profile from /proc/${pid}/mem`);
+        return view;
+      } catch (e) {
+        context.log(`reading through Delve: ${(e as Error).message}`);
+        this.memory.close();
+        this.memory = undefined;
+      }
+    }
+    return new ProfileView(context.proxy, symbolizer, () => this.options.roots, stackLimit);
+  }
+
   interruptsSteps(): boolean {
     return this.instructions?.isArmed ?? false;
   }
 
   wantsLiveReadings(): boolean {
     return this.profiling && !this.ended;
+  }
+
+  readsWhileRunning(): boolean {
+    return this.view?.readsWhileRunning ?? false;
   }
 
   // ---- stops -------------------------------------------------------------------------------

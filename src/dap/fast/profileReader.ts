@@ -5,7 +5,7 @@
  * until the first one it knows and then re-reads every known bucket's counts.
  */
 import { allocsOf, BucketHeader, decodeHeader, headerIndexes, HeaderIndexes, LayoutError, MEM_PROFILE, ProfileLayout, recordIndexes, RecordIndexes, WORD } from './profileLayout';
-import { hex, RangeCache, WordSource } from './targetMemory';
+import { hex, WordMemory } from './targetMemory';
 
 export interface ProfileBucket {
   address: bigint;
@@ -50,11 +50,10 @@ export class ProfileReader {
   }
 
   /**
-   * Reads the whole profile; `source` must read the program as it is stopped now. `onNewStack`
-   * sees each bucket's stack the first time it is read (to symbolize while reading goes on).
+   * Reads the whole profile from `memory`, the program as it is now. `onNewStack` sees each
+   * bucket's stack the first time it is read.
    */
-  async read(source: WordSource, onNewStack: (stack: bigint[]) => void = () => {}): Promise<ProfileBucket[]> {
-    const memory = new RangeCache(source);
+  async read(memory: WordMemory, onNewStack: (stack: bigint[]) => void = () => {}): Promise<ProfileBucket[]> {
     const fresh: KnownBucket[] = [];
     let address = await this.head();
     while (address !== 0n && !this.byAddress.has(address)) {
@@ -70,7 +69,7 @@ export class ProfileReader {
     return this.known.map((b, i) => ({ address: b.address, size: b.header.size, stack: b.stack, allocs: allocsOf(records[i], this.record) }));
   }
 
-  private async readBucket(memory: RangeCache, address: bigint): Promise<KnownBucket> {
+  private async readBucket(memory: WordMemory, address: bigint): Promise<KnownBucket> {
     const header = decodeHeader(await memory.words(address, this.header.words, BUCKET_READ_AHEAD, BUCKET_READ_BEHIND), this.header);
     if (header.typ !== MEM_PROFILE || header.nstk > MAX_STACK) {
       throw new LayoutError(`the bucket at ${hex(address)} does not look like a memory profile bucket (type ${header.typ}, ${header.nstk} frames)`);

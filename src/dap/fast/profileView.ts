@@ -12,7 +12,8 @@ import { StackSampler } from '../stackSampler';
 import { ProfileReader } from './profileReader';
 import { CaughtAllocations, fillTally, ProfileTallyNotes } from './profileTally';
 import type { Symbolizer } from './symbolizer';
-import { delveWords, WordSource } from './targetMemory';
+import type { ProcessMemory } from './processMemory';
+import { delveWords, MemoryReadError, RangeCache, WordMemory, WordSource } from './targetMemory';
 
 /** The most frames runtime.mProf_Malloc records before Go 1.23 (`maxStack`). */
 const OLD_STACK_LIMIT = 32;
@@ -48,44 +49,90 @@ export interface ProfileReading {
   rateChangedTo?: number;
 }
 
+/** Where the program's memory is read from: /proc/PID/mem, or Delve's requests. */
+export type MemoryRoute = 'process' | 'delve';
+
 export class ProfileView {
   private readonly reader: ProfileReader;
   private readonly sampler: StackSampler;
-  private readonly words: WordSource;
+  private readonly delve: WordSource;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Addresses of runtime.mbuckets and runtime.MemProfileRate, once known. */
+  private addresses?: { head: bigint; rate: bigint };
 
   constructor(
-    proxy: DapProxy,
+    private readonly proxy: DapProxy,
     private readonly symbolizer: Symbolizer,
     private readonly roots: () => UserCodeRoots,
     private readonly stackLimit: number,
+    /** The program's own memory, when the kernel lets the proxy read it. */
+    private readonly process?: ProcessMemory,
   ) {
     this.sampler = new StackSampler(proxy);
-    this.words = delveWords(proxy);
-    this.reader = new ProfileReader(symbolizer.layout, async () => parsePointer((await proxy.call<P.EvaluateResponse['body']>('evaluate', { expression: 'runtime.mbuckets.value', context: 'repl' })).result));
+    this.delve = delveWords(proxy);
+    this.reader = new ProfileReader(symbolizer.layout, () => this.head());
   }
 
-  /** Reads the profile now (the program must be stopped) and refills `tally`. */
+  get route(): MemoryRoute {
+    return this.process ? 'process' : 'delve';
+  }
+
+  /**
+   * Learns where the profile's head and the sampling rate live (the program must be stopped), and
+   * checks that the process's memory says what Delve says there.
+   */
+  async locate(): Promise<void> {
+    if (!this.process) return;
+    const address = async (expression: string) => BigInt((await this.sampler.integer(`uintptr(&${expression})`)) ?? 0);
+    const head = await address('runtime.mbuckets');
+    const rate = await address('runtime.MemProfileRate');
+    if (head === 0n || rate === 0n) throw new MemoryReadError('Delve cannot say where runtime.mbuckets and runtime.MemProfileRate are');
+    const [direct] = await this.process.reading().words(rate, 1);
+    const viaDelve = await this.sampler.integer('runtime.MemProfileRate');
+    if (viaDelve === undefined || direct !== BigInt(viaDelve)) {
+      throw new MemoryReadError(`the process's memory does not match Delve's reading (MemProfileRate ${direct} against ${viaDelve})`);
+    }
+    this.addresses = { head, rate };
+  }
+
+  private async evaluate(expression: string): Promise<string> {
+    return (await this.proxy.call<P.EvaluateResponse['body']>('evaluate', { expression, context: 'repl' })).result;
+  }
+
+  private memory: WordMemory = new RangeCache(async () => []);
+
+  private async head(): Promise<bigint> {
+    if (this.addresses) return (await this.memory.words(this.addresses.head, 1))[0];
+    return parsePointer(await this.evaluate('runtime.mbuckets.value'));
+  }
+
+  private async rate(): Promise<number | undefined> {
+    if (this.addresses) return Number(BigInt.asIntN(64, (await this.memory.words(this.addresses.rate, 1))[0]));
+    return this.sampler.integer('runtime.MemProfileRate');
+  }
+
+  /**
+   * Reads the profile now and refills `tally`. Through Delve the program must be stopped; from
+   * the process's memory it may run (a reading while it runs is a moment's view, exact at stops).
+   */
   read(tally: Tally, caught: CaughtAllocations): Promise<ProfileReading> {
     const reading = this.chain.then(() => this.readNow(tally, caught));
     this.chain = reading.catch(() => undefined);
     return reading;
   }
 
+  /** True when readings need no stop. */
+  get readsWhileRunning(): boolean {
+    return this.addresses !== undefined;
+  }
+
   private async readNow(tally: Tally, caught: CaughtAllocations): Promise<ProfileReading> {
-    const symbolizing: Promise<unknown>[] = [];
-    const buckets = await this.reader.read(this.words, (stack) => {
-      const looked = this.symbolizer.lookup(stack);
-      // The read can still fail before these are awaited (the program killed meanwhile); a
-      // rejection nobody observes would end the whole adapter process.
-      looked.catch(() => undefined);
-      symbolizing.push(looked);
-    });
-    await Promise.all(symbolizing);
-    const symbols = await this.symbolizer.lookup([]);
-    const rate = await this.sampler.integer('runtime.MemProfileRate');
+    this.memory = this.addresses ? this.process!.reading() : new RangeCache(this.delve);
+    const pcs: bigint[] = [];
+    const buckets = await this.reader.read(this.memory, (stack) => pcs.push(...stack));
+    const symbols = await this.symbolizer.lookup(pcs);
+    const rate = await this.rate();
     const notes = fillTally(tally, { buckets, symbols, roots: this.roots(), stackLimit: this.stackLimit, ...caught });
     return { notes, ...(rate !== 1 && rate !== undefined ? { rateChangedTo: rate } : {}) };
   }
-
 }

@@ -14,6 +14,14 @@ import { WORD } from './profileLayout';
 
 export type WordSource = (address: bigint, count: number) => Promise<bigint[]>;
 
+/**
+ * The program's memory for one reading. `readAhead` words from `address` on, and `readBehind`
+ * below it, may be read along when that saves a request later.
+ */
+export interface WordMemory {
+  words(address: bigint, count: number, readAhead?: number, readBehind?: number): Promise<bigint[]>;
+}
+
 /** What Delve renders inline for an array value. */
 const INLINE_VALUES = 64;
 
@@ -111,7 +119,7 @@ export function delveWords(proxy: DapProxy): WordSource {
  * runtime placed just below it. When the longer read fails (it can run past mapped memory), the
  * exact one is tried.
  */
-export class RangeCache {
+export class RangeCache implements WordMemory {
   private readonly ranges: { start: bigint; words: bigint[] }[] = [];
 
   constructor(private readonly source: WordSource) {}
