@@ -1,4 +1,5 @@
 /** Command-line parsing for `malloclens`. Hand-written: a handful of flags does not need a library. */
+import { EngineName, ENGINES, isEngineName } from '../core/engineChoice';
 import { DapArgs, parseDapArgs } from './dap';
 import { UsageError } from './usageError';
 
@@ -10,8 +11,8 @@ export interface CountArgs {
   optimized: boolean;
   test: boolean;
   makeRows: boolean;
-  /** Count with the runtime's own allocation profile (native speed) instead of a stop per allocation. */
-  fast?: boolean;
+  /** The engine asked for (`--engine`, or `--fast`); chooseEngine decides with the scope. */
+  engine?: EngineName;
   dlv?: string;
   target: string;
   programArgs: string[];
@@ -23,8 +24,9 @@ export { UsageError };
 
 export const USAGE = `usage: malloclens count [flags] <package dir | file.go> [-- program args]
 
-Counts the heap allocations each source line makes, by running the program under Delve
-with hidden breakpoints on the Go runtime's allocators.
+Counts the heap allocations each source line makes, by running the program under Delve:
+by default from the Go runtime's own allocation profile (fast: the program's speed), or
+with a hidden breakpoint on every allocation (--engine breakpoints; --line always does).
 
 flags:
   --json              print the report as one JSON object
@@ -33,7 +35,9 @@ flags:
   --optimized         build as for production (without -gcflags=all=-N -l)
   --test              count the package's tests (go test -c)
   --make              list every make(...) call, including those that allocate nothing
-  --fast              read the runtime's own allocation profile: same counts, native speed
+  --engine NAME       fast (default: the runtime's own profile) or breakpoints (a stop
+                      per allocation: slower, and what --line uses)
+  --fast              the same as --engine fast
   --dlv PATH          the Delve to use (default: MALLOCLENS_DLV, PATH, GOBIN, GOPATH/bin)
 
 other commands:
@@ -87,7 +91,13 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--optimized': args.optimized = noValue(); break;
       case '--test': args.test = noValue(); break;
       case '--make': args.makeRows = noValue(); break;
-      case '--fast': args.fast = noValue(); break;
+      case '--fast': noValue(); args.engine = 'fast'; break;
+      case '--engine': {
+        const name = value();
+        if (!isEngineName(name)) throw new UsageError(`--engine wants ${ENGINES.join(' or ')}, got ${JSON.stringify(name)}`);
+        args.engine = name;
+        break;
+      }
       case '--dlv': args.dlv = value(); break;
       case '-h': case '--help': return { command: 'help' };
       default:
@@ -97,6 +107,6 @@ export function parseArgs(argv: string[]): CliArgs {
   }
   if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'missing target (a package directory or .go file)' : `one target expected, got ${positional.join(' ')}`);
   args.target = positional[0];
-  if (args.fast && args.line) throw new UsageError('--fast counts the whole run; --line needs the breakpoint engine');
+  if (args.engine === 'fast' && args.line) throw new UsageError('fast mode counts the whole run; --line needs the breakpoint engine');
   return args;
 }

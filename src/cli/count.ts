@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { renderStatementAnatomy } from '../core/anatomyText';
+import { chooseEngine } from '../core/engineChoice';
 import { loadGoParser } from '../core/goSource';
 import { MallocReport } from '../core/report';
 import { renderLinesTable } from '../core/reportText';
@@ -51,7 +52,7 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
       optimized: args.optimized,
       programArgs: args.programArgs,
       line: await lineTarget(args, io.cwd),
-      fast: args.fast,
+      fast: chooseEngine(args.engine, args.line !== undefined) === 'fast',
       // One statement's allocations are few: each is worth a closer look (kind, type, elements).
       inspector: args.line ? new AnatomyInspector() : undefined,
       cwd: io.cwd,

@@ -21,7 +21,8 @@ import { runtimeOverlay } from './fast/runtimeOverlay';
 import { DEBUG_GCFLAGS, userCodeRoots } from './goToolchain';
 import { run, ToolMissingError } from './processes';
 import { DapProxy, ProxyHooks } from './proxy';
-import { AllocationSession, createAllocationSession, fastRequested } from './sessionChoice';
+import { chooseEngine } from '../core/engineChoice';
+import { AllocationSession, createAllocationSession, engineRequested } from './sessionChoice';
 import { startErrorId } from './startErrors';
 import { waitAtMost } from './waitAtMost';
 
@@ -51,6 +52,8 @@ export interface AdapterSessionOptions {
 interface MalloclensArgs {
   counting?: boolean;
   line?: LineTarget;
+  /** Read by sessionChoice.engineRequested, with the older `fast: true`. */
+  engine?: string;
   fast?: boolean;
   /** Fast mode: the least time between two readings while the program runs (0: only at stops). */
   liveIntervalMs?: number;
@@ -201,7 +204,7 @@ export class AdapterSession {
     this.request = request.command;
     const args = (request.arguments ?? {}) as Record<string, unknown>;
     const own = (args.malloclens ?? {}) as MalloclensArgs;
-    const fast = fastRequested(args);
+    const fast = chooseEngine(engineRequested(args), own.line !== undefined) === 'fast';
     delete args.malloclens;
     if (this.options.counting === false || own.counting === false || this.counting || !this.proxy) return;
     const overlaid = fast && request.command === 'launch' && (await this.addRuntimeOverlay(args));

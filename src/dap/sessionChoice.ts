@@ -1,9 +1,10 @@
 /**
  * The one place that decides which counting engine a session runs, behind the one stop protocol:
  * the breakpoint engine (a stop per allocation, line scope, statement anatomy) or fast mode (the
- * runtime's own profile, whole runs at the program's speed). The CLI asks with `--fast`; a DAP
- * client with the launch or attach argument `malloclens: { fast: true }`.
+ * runtime's own profile, whole runs at the program's speed; the default). The CLI asks with
+ * `--engine`; a DAP client with the launch or attach argument `malloclens: { engine: "breakpoints" }`.
  */
+import { EngineChoiceError, EngineName, isEngineName } from '../core/engineChoice';
 import { BreakpointEngine, BreakpointEngineOptions } from './breakpointEngine';
 import { FastEngine, FastEngineOptions } from './fast/fastEngine';
 import type { DapProxy } from './proxy';
@@ -16,10 +17,17 @@ export type AllocationSessionOptions = BreakpointEngineOptions & Pick<FastEngine
   fast?: boolean;
 };
 
-/** `malloclens: { fast: true }` among a launch or attach request's arguments. */
-export function fastRequested(requestArguments: unknown): boolean {
-  const own = (requestArguments as { malloclens?: { fast?: unknown } } | undefined)?.malloclens;
-  return own?.fast === true;
+/**
+ * The engine a launch or attach request asks for among its `malloclens` arguments: `engine`
+ * ("fast" or "breakpoints"), or the older `fast: true`.
+ */
+export function engineRequested(requestArguments: unknown): EngineName | undefined {
+  const own = (requestArguments as { malloclens?: { engine?: unknown; fast?: unknown } } | undefined)?.malloclens;
+  if (own?.engine !== undefined) {
+    if (!isEngineName(own.engine)) throw new EngineChoiceError(`malloclens.engine must be "fast" or "breakpoints", not ${JSON.stringify(own.engine)}`);
+    return own.engine;
+  }
+  return own?.fast === true ? 'fast' : undefined;
 }
 
 export function createAllocationSession(proxy: DapProxy, options: AllocationSessionOptions): AllocationSession {

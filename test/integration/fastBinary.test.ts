@@ -66,7 +66,7 @@ describe('fast mode: what it reads from the binary', function () {
     const line = readFileSync(main, 'utf8').split('\n').findIndex((l) => l.endsWith('// inlined')) + 1;
     const work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-inline-'));
     try {
-      for (const flags of [['--fast'], []]) {
+      for (const flags of [['--fast'], ['--engine', 'breakpoints']]) {
         const oracle = path.join(work, `deltas${flags.length}.json`);
         const r = await runCli(['count', '--json', '--optimized', ...flags, fixture], { env: { MALLOCLENS_ORACLE_OUT: oracle } });
         assert.equal(r.code, 0, r.stderr);

@@ -23,7 +23,7 @@ describe('malloclens count --fast (CLI)', function () {
 
   for (const { name, status } of [{ name: 'exits', status: 3 }, { name: 'panics', status: 2 }]) {
     it(`keeps the counts of a program that ends in ${name === 'exits' ? 'os.Exit' : 'a panic'}, as the breakpoint engine counts them, with its status`, async () => {
-      const [fast, breakpoints] = await Promise.all([['--fast'], []].map(async (flags) => {
+      const [fast, breakpoints] = await Promise.all([['--fast'], ['--engine', 'breakpoints']].map(async (flags) => {
         const r = await runCli(['count', '--json', ...flags, fixture(name)]);
         assert.equal(r.code, status, r.stderr);
         return JSON.parse(r.stdout) as MallocReport;
@@ -38,6 +38,6 @@ describe('malloclens count --fast (CLI)', function () {
   it('refuses --line with --fast (one statement needs the breakpoint engine)', async () => {
     const r = await runCli(['count', '--fast', '--line', 'main.go:9', fixture('exits')]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /^malloclens: --fast counts the whole run; --line needs the breakpoint engine/);
+    assert.match(r.stderr, /^malloclens: fast mode counts the whole run; --line needs the breakpoint engine/);
   });
 });

@@ -48,12 +48,16 @@ describe('fast mode oracle: counts equal the runtime\'s own MemStats deltas', fu
     });
   }
 
+  it('corpus, Go 1.26, the profile read through Delve\'s requests (as when the process\'s memory cannot be read)', async () => {
+    assertExact(await countWithOracle('corpus', ['--fast'], { MALLOCLENS_MEMORY: 'delve' }));
+  });
+
   it('threads at once and the system stack, Go 1.26, optimized build', async () => {
     assertExact(await countWithOracle('fastconcurrent', ['--fast', '--optimized']));
   });
 
   it('both engines agree line by line where the program allocated the same in both runs (Go 1.26)', async () => {
-    const breakpoints = await countWithOracle('corpus', []);
+    const breakpoints = await countWithOracle('corpus', ['--engine', 'breakpoints']);
     const fast = await countWithOracle('corpus', ['--fast']);
     assert.deepEqual([mismatches(breakpoints.rows), mismatches(fast.rows)], [[], []]);
     const same = breakpoints.rows.filter((r, i) => r.runtime === fast.rows[i].runtime);

@@ -133,7 +133,7 @@ describe('faults', function () {
     assert.equal(await withTimeout(server.exited, 5000, 'malloclens exiting'), 0);
   });
 
-  for (const engine of [{ name: 'breakpoint engine', malloclens: {} }, { name: 'fast mode', malloclens: { fast: true } }]) {
+  for (const engine of [{ name: 'breakpoint engine', malloclens: { engine: 'breakpoints' } }, { name: 'fast mode', malloclens: { engine: 'fast' } }]) {
     it(`the debuggee killed (${engine.name}): the client is told it exited (by Delve, or by malloclens when Delve misses it), and the session ends cleanly`, async () => {
       const server = await startServer();
       const { client, events } = await connect(server.port);

@@ -9,7 +9,7 @@ describe('oracle corpus: counts equal the runtime\'s own MemStats deltas', funct
   this.timeout(300_000);
 
   for (const generation of GO_GENERATIONS) {
-    for (const build of [{ name: 'debug build', flags: [] }, { name: 'optimized build', flags: ['--optimized'] }]) {
+    for (const build of [{ name: 'debug build', flags: ['--engine', 'breakpoints'] }, { name: 'optimized build', flags: ['--engine', 'breakpoints', '--optimized'] }]) {
       it(`${generation.name}, ${build.name}`, async function () {
         if (!generation.available()) {
           // CI installs Debian's golang-1.19 and delve; a developer machine may not have them.

@@ -1,6 +1,6 @@
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import * as assert from 'node:assert/strict';
-import { parseArgs, UsageError } from '../../src/cli/args';
+import { CountArgs, parseArgs, UsageError } from '../../src/cli/args';
 import { BreakpointEngine } from '../../src/dap/breakpointEngine';
 import { onSystemStack, parseAddress } from '../../src/dap/fast/caughtStops';
 import { FastEngine } from '../../src/dap/fast/fastEngine';
@@ -8,7 +8,8 @@ import { LivePauses } from '../../src/dap/livePauses';
 import { delveFunctionName, toStackFrame } from '../../src/dap/fast/symbolizer';
 import { memoryConnectionPair } from '../../src/dap/memoryConnection';
 import { DapProxy } from '../../src/dap/proxy';
-import { createAllocationSession, fastRequested } from '../../src/dap/sessionChoice';
+import { createAllocationSession, engineRequested } from '../../src/dap/sessionChoice';
+import { chooseEngine, EngineChoiceError } from '../../src/core/engineChoice';
 
 const options = { roots: { include: ['/p'], exclude: [] }, delveVersion: '1.27.2', buildFlags: '' };
 
@@ -22,19 +23,29 @@ function proxy(): DapProxy {
 const stopped = (threadId?: number): P.StoppedEvent => ({ seq: 1, type: 'event', event: 'stopped', body: { reason: 'instruction breakpoint', ...(threadId === undefined ? {} : { threadId }) } });
 
 describe('fast mode: choosing it', () => {
-  it('is asked for with --fast, and refuses line scope', () => {
-    const args = parseArgs(['count', '--fast', '.']);
-    assert.equal(args.command === 'count' && args.fast, true);
-    assert.equal((parseArgs(['count', '.']) as { fast?: boolean }).fast, undefined, 'off unless asked');
+  it('is the default for whole runs; --engine breakpoints asks for the other; --line needs breakpoints', () => {
+    const engineOf = (argv: string[]) => (parseArgs(argv) as CountArgs).engine;
+    assert.equal(engineOf(['count', '--fast', '.']), 'fast');
+    assert.equal(engineOf(['count', '--engine', 'breakpoints', '.']), 'breakpoints');
+    assert.equal(engineOf(['count', '--engine=fast', '.']), 'fast');
+    assert.equal(engineOf(['count', '.']), undefined, 'nothing asked');
+    assert.equal(chooseEngine(undefined, false), 'fast', 'a whole run defaults to fast mode');
+    assert.equal(chooseEngine(undefined, true), 'breakpoints', 'one statement needs a stop per allocation');
+    assert.equal(chooseEngine('breakpoints', false), 'breakpoints');
+    assert.throws(() => chooseEngine('fast', true), EngineChoiceError);
     assert.throws(() => parseArgs(['count', '--fast', '--line', 'main.go:3', '.']), UsageError);
     assert.throws(() => parseArgs(['count', '--fast=yes', '.']), /takes no value/);
+    assert.throws(() => parseArgs(['count', '--engine', 'quick', '.']), /--engine wants fast or breakpoints/);
   });
 
-  it('is asked for with malloclens: { fast: true } among launch arguments', () => {
-    assert.equal(fastRequested({ program: '.', malloclens: { fast: true } }), true);
-    assert.equal(fastRequested({ program: '.', malloclens: { fast: 'yes' } }), false);
-    assert.equal(fastRequested({ program: '.' }), false);
-    assert.equal(fastRequested(undefined), false);
+  it('is asked for among launch arguments: malloclens: { engine } (or the older fast: true)', () => {
+    assert.equal(engineRequested({ program: '.', malloclens: { engine: 'breakpoints' } }), 'breakpoints');
+    assert.equal(engineRequested({ program: '.', malloclens: { engine: 'fast' } }), 'fast');
+    assert.equal(engineRequested({ program: '.', malloclens: { fast: true } }), 'fast');
+    assert.equal(engineRequested({ program: '.', malloclens: { fast: 'yes' } }), undefined);
+    assert.equal(engineRequested({ program: '.' }), undefined);
+    assert.equal(engineRequested(undefined), undefined);
+    assert.throws(() => engineRequested({ malloclens: { engine: 'quick' } }), /must be "fast" or "breakpoints"/);
   });
 
   it('creates the engine asked for, and says why fast mode cannot count one statement', () => {

@@ -164,8 +164,9 @@ export class FastEngine implements CountingEngine {
   /** The profile read from the process's own memory where the kernel allows, else through Delve. */
   private async openView(context: StopContext, symbolizer: Symbolizer, stackLimit: number): Promise<ProfileView> {
     const pid = context.processId ?? (await context.sampler.integer('runtime.m0.procid'));
-    context.log(`the program is process ${pid}`);
-    this.memory = pid === undefined ? undefined : ProcessMemory.open(pid);
+    // MALLOCLENS_MEMORY=delve reads through Delve's requests only (as for a Delve elsewhere).
+    const direct = (this.options.env ?? process.env).MALLOCLENS_MEMORY !== 'delve';
+    this.memory = pid === undefined || !direct ? undefined : ProcessMemory.open(pid);
     if (this.memory) {
       const view = new ProfileView(context.proxy, symbolizer, () => this.options.roots, stackLimit, this.memory);
       try {

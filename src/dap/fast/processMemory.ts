@@ -11,7 +11,10 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { WORD } from './profileLayout';
 import { hex, MemoryReadError, WordMemory } from './targetMemory';
 
-const PAGE_BYTES = 64 * 1024;
+/** The kernel's page: a read that starts in an unmapped one fails whole. */
+const PAGE_BYTES = 4096;
+/** Pages read at once when they are all mapped. */
+const READ_AHEAD_PAGES = 16;
 
 export class ProcessMemory {
   private constructor(private readonly fd: number) {}
@@ -47,12 +50,17 @@ export class ProcessMemory {
   reading(): WordMemory {
     const pages = new Map<number, Buffer>();
     const page = (index: number): Buffer => {
-      let bytes = pages.get(index);
-      if (!bytes) {
+      const known = pages.get(index);
+      if (known) return known;
+      let bytes: Buffer;
+      try {
+        bytes = this.read(BigInt(index) * BigInt(PAGE_BYTES), PAGE_BYTES * READ_AHEAD_PAGES);
+      } catch {
+        // The pages after this one are not all mapped: this one alone.
         bytes = this.read(BigInt(index) * BigInt(PAGE_BYTES), PAGE_BYTES);
-        pages.set(index, bytes);
       }
-      return bytes;
+      for (let i = 0; i * PAGE_BYTES < bytes.length; i++) pages.set(index + i, bytes.subarray(i * PAGE_BYTES, (i + 1) * PAGE_BYTES));
+      return pages.get(index) ?? Buffer.alloc(0);
     };
     return {
       words: async (address: bigint, count: number) => {
