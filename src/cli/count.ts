@@ -55,7 +55,8 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
       env: io.env,
       dlvPath: args.dlv,
       installDelve: true,
-      stdio: 'inherit',
+      // `--json` on stdout is for a parser: the program's own output must not be mixed into it.
+      stdio: args.json && !args.output ? 'stdoutToStderr' : 'inherit',
       notify: (m) => io.stderr(m),
       log: io.env.MALLOCLENS_DEBUG ? (l) => io.stderr(`[malloclens] ${l}`) : undefined,
       signal: controller.signal,
@@ -75,9 +76,9 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
   if (args.json) {
     text = JSON.stringify(report, null, 2);
   } else if (args.makeRows) {
-    text = renderMakeRows(await makeRows(report, path.resolve(io.cwd, args.target), args.test), report, io.cwd);
+    text = renderMakeRows(await makeRows(report, path.resolve(io.cwd, args.target), args.test), report, io.cwd, args);
   } else {
-    text = renderLinesTable(report, io.cwd);
+    text = renderLinesTable(report, io.cwd, args);
     if (report.scope === 'line' && report.statement?.reached) text += `\n\n${renderStatementAnatomy(report, io.cwd)}`;
   }
   if (args.output) writeFileSync(path.resolve(io.cwd, args.output), `${text}\n`);

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { formatBytes, formatCount, plural } from './format';
 import { MallocReport } from './report';
+import { describeSelection, RowSelection, selectRows } from './rowSelection';
 import { renderTable } from './table';
 import { PathTally } from './tally';
 
@@ -28,22 +29,24 @@ export function describeBuild(report: Pick<MallocReport, 'go' | 'delve' | 'build
   return `${report.go} · Delve ${report.delve} · ${build}`;
 }
 
-export function renderLinesTable(report: MallocReport, cwd: string): string {
-  const rows = report.lines.map((l) => [
-    relativeLocation(l.file, l.line, cwd),
-    l.function,
-    formatCount(l.count),
-    formatCount(l.bytes),
-    describePath(l.paths[0]),
-  ]);
+export function renderLinesTable(report: MallocReport, cwd: string, selection: RowSelection = {}): string {
+  interface Row { cells: string[]; count: number; frames: string[] }
+  const all: Row[] = report.lines.map((l) => ({
+    cells: [relativeLocation(l.file, l.line, cwd), l.function, formatCount(l.count), formatCount(l.bytes), describePath(l.paths[0])],
+    count: l.count,
+    frames: l.paths.flatMap((p) => p.frames),
+  }));
   for (const b of report.unattributed.buckets) {
-    rows.push([`(${b.name})`, '', formatCount(b.count), formatCount(b.bytes), describePath(b.paths[0])]);
+    all.push({ cells: [`(${b.name})`, '', formatCount(b.count), formatCount(b.bytes), describePath(b.paths[0])], count: b.count, frames: b.paths.flatMap((p) => p.frames) });
   }
+  // Location, function and every frame of every call path: "json.Marshal" finds the lines that call it.
+  const chosen = selectRows(all, (r) => [r.cells[0], r.cells[1], ...r.frames], (r) => r.count, selection);
   const table = renderTable(
     [{ header: 'LOCATION' }, { header: 'FUNCTION' }, { header: 'COUNT', align: 'right' }, { header: 'BYTES', align: 'right' }, { header: 'MAIN PATH' }],
-    rows,
+    chosen.rows.map((r) => r.cells),
   );
-  return `${table}\n${renderTotals(report)}`;
+  const cut = describeSelection(chosen.rows.length, chosen.of, selection);
+  return `${table}\n${cut ? `${cut}\n` : ''}${renderTotals(report)}`;
 }
 
 export function renderTotals(report: MallocReport): string {
