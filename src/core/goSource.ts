@@ -87,6 +87,45 @@ export class GoParser {
     return calls;
   }
 
+  /**
+   * The lines that write into the map made on `line` (`m[k] = v`, `m[k] += 1`, `m[k]++`) within the
+   * function that makes it: where a map made without room pays for its storage. The map is known
+   * by the name it is assigned to (`tags := make(map…)`, `var tags = make(map…)`).
+   */
+  mapWritesOf(source: string, line: number): { name: string; lines: number[] } | undefined {
+    const root = this.parse(source);
+    const call = this.findMakeCallNodes(root).find((n) => n.startPosition.row + 1 === line);
+    const statement = call && enclosingStatement(call);
+    const name = statement && assignedName(statement);
+    const scope = call && enclosingFunction(call);
+    if (!name || !scope) return undefined;
+    const lines = new Set<number>();
+    const visit = (node: Node) => {
+      if (node.type === 'assignment_statement' || node.type === 'inc_statement' || node.type === 'dec_statement') {
+        const targets = node.type === 'assignment_statement' ? node.childForFieldName('left')?.namedChildren ?? [] : node.namedChildren.slice(0, 1);
+        for (const t of targets) {
+          if (t?.type === 'index_expression' && t.childForFieldName('operand')?.text === name) lines.add(node.startPosition.row + 1);
+        }
+      }
+      for (const child of node.namedChildren) if (child) visit(child);
+    };
+    visit(scope);
+    return { name, lines: [...lines].sort((a, b) => a - b) };
+  }
+
+  private findMakeCallNodes(root: Node): Node[] {
+    const out: Node[] = [];
+    const visit = (node: Node) => {
+      if (node.type === 'call_expression') {
+        const fn = node.childForFieldName('function');
+        if (fn?.type === 'identifier' && fn.text === 'make') out.push(node);
+      }
+      for (const child of node.namedChildren) if (child) visit(child);
+    };
+    visit(root);
+    return out;
+  }
+
   /** The innermost statement that starts on `line` (1-based); failing that, the innermost containing it. */
   statementAt(source: string, line: number): StatementSpan | undefined {
     let starting: Node | undefined;
@@ -105,6 +144,30 @@ export class GoParser {
     const best = starting ?? containing;
     return best ? { line: best.startPosition.row + 1, endLine: best.endPosition.row + 1 } : undefined;
   }
+}
+
+/** The node of the innermost function (declaration, method or literal) around `node`. */
+function enclosingFunction(node: Node): Node | undefined {
+  let current: Node | null = node.parent;
+  while (current) {
+    if (current.type === 'function_declaration' || current.type === 'method_declaration' || current.type === 'func_literal') return current;
+    current = current.parent;
+  }
+  return undefined;
+}
+
+/** `tags` in `tags := make(…)`, `tags = make(…)` and `var tags = make(…)`: the one name assigned. */
+function assignedName(statement: Node): string | undefined {
+  if (statement.type === 'short_var_declaration' || statement.type === 'assignment_statement') {
+    const left = statement.childForFieldName('left')?.namedChildren ?? [];
+    return left.length === 1 && left[0]?.type === 'identifier' ? left[0].text : undefined;
+  }
+  if (statement.type === 'var_declaration') {
+    const spec = statement.namedChildren.find((c) => c?.type === 'var_spec');
+    const names = spec?.childrenForFieldName('name') ?? [];
+    return names.length === 1 && names[0] ? names[0].text : undefined;
+  }
+  return undefined;
 }
 
 function enclosingStatement(node: Node): Node | undefined {

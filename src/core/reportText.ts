@@ -6,7 +6,7 @@ import { describeSelection, RowSelection, selectRows } from './rowSelection';
 import { renderTable } from './table';
 import { PathTally } from './tally';
 
-const ALLOCATOR_FRAME = /^runtime\.(mallocgc|newobject|newarray|mallocgc\w+|malloc\w+)$/;
+export const ALLOCATOR_FRAME = /^runtime\.(mallocgc|newobject|newarray|mallocgc\w+|malloc\w+)$/;
 const MAX_PATH_FRAMES = 4;
 
 /** The main call path, without the allocator's own frames, shortened to its first callees. */

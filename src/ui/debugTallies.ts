@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { MallocReport } from '../core/report';
+import type { Engine } from '../core/sourceState';
 import { DEBUG_TYPE } from './debugConfiguration';
 import { emptyReport, TallyStore } from './tallyStore';
 
@@ -19,6 +20,12 @@ function isReport(body: unknown): body is MallocReport {
   return !!b && Array.isArray(b.lines) && typeof b.total?.count === 'number';
 }
 
+/** The launch argument `malloclens: { fast: true }` picks fast mode; the breakpoints otherwise. */
+function engineOf(session: vscode.DebugSession): Engine {
+  const options = (session.configuration as { malloclens?: { fast?: boolean } }).malloclens;
+  return options?.fast ? 'fast' : 'breakpoints';
+}
+
 export class DebugTallies implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -26,10 +33,10 @@ export class DebugTallies implements vscode.Disposable {
     this.disposables.push(
       vscode.debug.onDidStartDebugSession((s) => {
         // A malloclens session is counted from its first moment; a go session once it proves to be.
-        if (s.type === DEBUG_TYPE) store.add({ id: s.id, label: s.name, kind: 'debug', report: emptyReport(), live: true });
+        if (s.type === DEBUG_TYPE) store.add({ id: s.id, label: s.name, kind: 'debug', report: emptyReport(), live: true, engine: engineOf(s) });
       }),
       vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
-        if (e.event === TALLY && isReport(e.body)) store.update(e.session.id, e.body, e.session.name, true);
+        if (e.event === TALLY && isReport(e.body)) store.update(e.session.id, e.body, e.session.name, true, engineOf(e.session));
       }),
       vscode.debug.onDidTerminateDebugSession((s) => store.setLive(s.id, false)),
       ...COUNTED_TYPES.map((type) => vscode.debug.registerDebugAdapterTrackerFactory(type, { createDebugAdapterTracker: (s) => this.tracker(s) })),

@@ -4,7 +4,7 @@
  * lens carries the result; the per-line numbers themselves are decorations (inlineDecorations.ts).
  */
 import * as vscode from 'vscode';
-import { formatAmount } from '../core/amountText';
+import { formatScopedAmount } from '../core/amountText';
 import type { MakeCall } from '../core/goSource';
 import { describeBuild } from '../core/reportText';
 import type { GoDocuments } from './goDocuments';
@@ -58,9 +58,9 @@ export class MakeCallLenses implements vscode.CodeLensProvider {
       return { title: 'count mallocs', command: COUNT_STATEMENT_COMMAND, arguments: args, tooltip: `Run to this statement under Delve and count its heap allocations (${call.text})` };
     }
     const { report } = result;
-    const outcome = report.statement && !report.statement.reached ? 'not reached' : formatAmount(report.total);
+    const outcome = report.statement && !report.statement.reached ? 'not reached' : formatScopedAmount(report.total, 'line');
     return {
-      title: `count mallocs: ${outcome}`,
+      title: `count mallocs · ${outcome}`,
       command: COUNT_STATEMENT_COMMAND,
       arguments: args,
       tooltip: `First execution of this statement, counted by malloclens (${describeBuild(report)}). Click to count again.`,

@@ -149,6 +149,34 @@ describe('goSource', function () {
     });
   });
 
+  describe('mapWritesOf', () => {
+    const src = [
+      'package main', //1
+      'func main() {', //2
+      '\ttags := make(map[string]int)', //3
+      '\tother := map[string]int{}', //4
+      '\tfor i := 0; i < 3; i++ {', //5
+      '\t\ttags[key(i)] = i', //6
+      '\t\ttags["n"]++', //7
+      '\t\tother["x"] = 1', //8
+      '\t\ttags["s"] += i', //9
+      '\t\t_ = tags["read"]', //10
+      '\t}', //11
+      '}', //12
+      'func g() { tags := 1; var m = make(map[int]int); m[1] = tags }', //13
+    ].join('\n');
+
+    it('finds the lines that write into the map made on a line, by its name, in its function', () => {
+      assert.deepEqual(parser.mapWritesOf(src, 3), { name: 'tags', lines: [6, 7, 9] });
+      assert.deepEqual(parser.mapWritesOf(src, 13), { name: 'm', lines: [13] }, 'var declarations too');
+    });
+
+    it('knows nothing of a make that is not assigned to one name', () => {
+      assert.equal(parser.mapWritesOf('package p\nfunc f() { use(make(map[int]int)) }', 2), undefined);
+      assert.equal(parser.mapWritesOf(src, 4), undefined, 'no make on the line');
+    });
+  });
+
   describe('statementAt', () => {
     it('returns a single-line statement', () => {
       const l = lineOf('m := make');
