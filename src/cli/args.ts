@@ -40,7 +40,8 @@ flags:
   --filter PATTERN    show rows whose location, function or call path (--make: call) matches
                       PATTERN: a case-insensitive regular expression, or plain text when it
                       is not a valid one (such as make(map); table only
-  --line FILE:LINE    count only the first execution of the statement at FILE:LINE
+  --line FILE:LINE    count only the first execution of the statement at FILE:LINE; on a
+                      func line, one call of the function (until it returns)
   --optimized         build as for production (without -gcflags=all=-N -l)
   --test              count the package's tests (go test -c)
   --make              list every make(...) call, including those that allocate nothing

@@ -28,7 +28,9 @@ async function lineTarget(args: CountArgs, cwd: string): Promise<LineTarget | un
   } catch {
     throw new UsageError(`--line: cannot read ${args.line.file}`);
   }
-  const statement = (await loadGoParser()).statementAt(source, args.line.line);
+  const parser = await loadGoParser();
+  // On a `func` line: one call of the function, from its entry until its frame returns.
+  const statement = parser.functions(source).find((f) => f.line === args.line!.line) ?? parser.statementAt(source, args.line.line);
   if (!statement) throw new UsageError(`--line: no statement at ${args.line.file}:${args.line.line}`);
   return { file, line: args.line.line, endLine: statement.endLine };
 }

@@ -26,6 +26,11 @@ export interface StatementSpan {
   endLine: number;
 }
 
+/** A function or method declaration: `func label(…) {` to its closing brace. */
+export interface FunctionSpan extends StatementSpan {
+  name: string;
+}
+
 /** Where the .wasm files are: next to the bundle in dist/, or in node_modules during development. */
 function wasmPath(file: string, packageFile: () => string): string {
   const besideBundle = path.join(__dirname, file);
@@ -123,6 +128,39 @@ export class GoParser {
       for (const child of node.namedChildren) if (child) visit(child);
     };
     visit(root);
+    return out;
+  }
+
+  /**
+   * Where tree-sitter could not read the source (ERROR and MISSING nodes), one entry per line: a
+   * `make(` left unclosed is no call to it, and the lens there must say why it is gone.
+   */
+  syntaxErrors(source: string): { line: number; column: number; text: string }[] {
+    const byLine = new Map<number, { line: number; column: number; text: string }>();
+    const visit = (node: Node) => {
+      if (!node.hasError && !node.isMissing) return;
+      if (node.type === 'ERROR' || node.isMissing) {
+        const line = node.startPosition.row + 1;
+        if (!byLine.has(line)) byLine.set(line, { line, column: node.startPosition.column + 1, text: node.isMissing ? `missing ${node.type}` : node.text.split('\n')[0].slice(0, 40) });
+      }
+      for (const child of node.children) if (child) visit(child);
+    };
+    visit(this.parse(source));
+    return [...byLine.values()].sort((a, b) => a.line - b.line);
+  }
+
+  /**
+   * Function and method declarations with a body, by their lines: counting from the `func` line to
+   * the closing brace in line scope counts one call (callees included, until the frame returns).
+   */
+  functions(source: string): FunctionSpan[] {
+    const out: FunctionSpan[] = [];
+    for (const node of this.parse(source).namedChildren) {
+      if (!node || (node.type !== 'function_declaration' && node.type !== 'method_declaration') || !node.childForFieldName('body')) continue;
+      const name = node.childForFieldName('name')?.text ?? '';
+      const receiver = node.type === 'method_declaration' ? node.childForFieldName('receiver')?.namedChildren[0]?.childForFieldName('type')?.text : undefined;
+      out.push({ name: receiver ? `(${receiver}).${name}` : name, line: node.startPosition.row + 1, endLine: node.endPosition.row + 1 });
+    }
     return out;
   }
 

@@ -10,7 +10,9 @@ import { runsAsTest } from '../core/goPackage';
 import type { MallocReport } from '../core/report';
 import { describeBuild } from '../core/reportText';
 import { countAllocations, CountRunOptions } from '../dap/countRun';
+import { BuildError, inModule } from '../dap/goToolchain';
 import { predictionFor } from '../dap/statementPrediction';
+import { BuildProblems } from './buildProblems';
 import { explainCountFailure } from './delveSetup';
 import { allocationInspector } from './engineLink';
 import { engineEnv, readSettings } from './settings';
@@ -20,12 +22,16 @@ export interface StatementTarget {
   uri: vscode.Uri;
   line: number;
   endLine: number;
+  /** What is counted, for the tree: `make([]int, 3)`, `label()` (one call of a function). */
+  what?: string;
 }
 
 export class StatementCounter implements vscode.Disposable {
   private readonly running = new Set<string>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+
+  private readonly problems = new BuildProblems();
 
   constructor(private readonly store: TallyStore, private readonly log: vscode.LogOutputChannel) {}
 
@@ -38,6 +44,8 @@ export class StatementCounter implements vscode.Disposable {
     for (;;) {
       const outcome = await this.countOnce(target);
       if (!outcome || 'report' in outcome) return outcome?.report;
+      const where = `${path.basename(target.uri.fsPath)}:${target.line}`;
+      if (outcome.error instanceof BuildError && this.problems.show(outcome.error, where)) return undefined;
       // Explained outside the counting window: the lens must not spin while the message waits.
       if (!(await explainCountFailure(outcome.error, outcome.env))) return undefined;
     }
@@ -58,13 +66,16 @@ export class StatementCounter implements vscode.Disposable {
       if (document.isDirty) await document.save();
       const test = runsAsTest(file, document.getText());
       const dir = path.dirname(file);
+      this.problems.clear();
+      // Outside a module a directory does not build; the file does, as `dlv debug file.go` builds it.
+      const buildTarget = test || (await inModule(dir, env)) ? dir : file;
       const report = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `malloclens: counting ${where}`, cancellable: true },
         (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
           progress.report({ message: test ? 'building and running the package tests…' : 'building and running the program…' });
           return this.countAndPredict(progress, {
-            target: dir, test, optimized: settings.optimizedBuilds, programArgs: [],
+            target: buildTarget, test, optimized: settings.optimizedBuilds, programArgs: [],
             line: { file, line: target.line, endLine: target.endLine },
             inspector: allocationInspector(),
             cwd: dir, env, dlvPath: settings.dlvPath, installDelve: false, stdio: 'pipe',
@@ -108,7 +119,7 @@ export class StatementCounter implements vscode.Disposable {
     const file = target.uri.fsPath;
     const where = `${path.basename(file)}:${target.line}`;
     this.store.remove(id);
-    this.store.add({ id, label: `count mallocs · ${where}`, kind: 'statement', report, live: false, statement: { file, line: target.line, endLine: target.endLine } });
+    this.store.add({ id, label: `count mallocs · ${where}${target.what ? ` · ${target.what}` : ''}`, kind: 'statement', report, live: false, statement: { file, line: target.line, endLine: target.endLine } });
     for (const w of report.warnings) this.log.warn(`${where}: ${w}`);
     if (report.statement && !report.statement.reached) {
       void vscode.window.showWarningMessage(`malloclens: ${where} was not reached by ${test ? "the package's tests" : 'the program'}; nothing was counted.`);
@@ -119,6 +130,7 @@ export class StatementCounter implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.problems.dispose();
     this.changed.dispose();
   }
 }

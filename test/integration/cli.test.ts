@@ -169,6 +169,18 @@ describe('malloclens count (CLI)', function () {
     assert.equal(lines.length, wanted.length);
   });
 
+  it('--line on a func line counts one call of the function, callees included', async () => {
+    const file = path.join(fixture('newuser'), 'main.go');
+    const one = JSON.parse((await runCli(['count', '--json', '--line', `${file}:10`, fixture('newuser')])).stdout) as MallocReport;
+    assert.deepEqual({ line: one.statement?.line, endLine: one.statement?.endLine, reached: one.statement?.reached }, { line: 10, endLine: 14, reached: true });
+    // The function's own make, once: the run (40 calls) counts it 40 times.
+    const run = JSON.parse((await runCli(['count', '--json', fixture('newuser')])).stdout) as MallocReport;
+    const make = (r: MallocReport) => r.lines.find((l) => l.file === file && l.line === 11);
+    assert.equal(make(run)!.count % 40, 0);
+    assert.equal(make(one)?.count, make(run)!.count / 40);
+    assert.ok(one.total.count < run.lines.filter((l) => l.line >= 10 && l.line <= 14).reduce((n, l) => n + l.count, 0), 'one call, not forty');
+  });
+
   it('counts a package\'s tests with --test', async () => {
     const r = await runCli(['count', '--json', '--test', fixture('withtests')]);
     assert.equal(r.code, 0, r.stderr);

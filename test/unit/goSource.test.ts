@@ -149,6 +149,28 @@ describe('goSource', function () {
     });
   });
 
+  describe('functions', () => {
+    it('lists functions and methods with a body, with their lines', () => {
+      const src = 'package p\n\nfunc a() {}\n\nfunc (s *S) M(x int) int {\n\treturn x\n}\n\nfunc external()\n\nvar f = func() {}\n';
+      assert.deepEqual(parser.functions(src), [
+        { name: 'a', line: 3, endLine: 3 },
+        { name: '(*S).M', line: 5, endLine: 7 },
+      ]);
+    });
+  });
+
+  describe('syntaxErrors', () => {
+    it('finds the line of an unclosed make( that is no call any more', () => {
+      const src = 'package main\n\nfunc main() {\n\tx := make(\n}\n';
+      assert.deepEqual(parser.findMakeCalls(src), []);
+      assert.deepEqual(parser.syntaxErrors(src).map((e) => e.line), [4]);
+    });
+
+    it('finds nothing in a file that parses', () => {
+      assert.deepEqual(parser.syntaxErrors('package main\n\nfunc main() {\n\t_ = make([]int, 3)\n}\n'), []);
+    });
+  });
+
   describe('mapWritesOf', () => {
     const src = [
       'package main', //1
