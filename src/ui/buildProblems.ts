@@ -20,7 +20,7 @@ export class BuildProblems implements vscode.Disposable {
   }
 
   /** Files the errors; false when the output named no place (the caller says it some other way). */
-  show(error: BuildError, where: string): boolean {
+  show(error: BuildError, what: string): boolean {
     const problems = parseBuildErrors(error.stderr, error.dir);
     if (problems.length === 0) return false;
     const byFile = new Map<string, vscode.Diagnostic[]>();
@@ -31,7 +31,7 @@ export class BuildProblems implements vscode.Disposable {
       byFile.set(p.file, [...(byFile.get(p.file) ?? []), d]);
     }
     for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
-    void vscode.window.showErrorMessage(`malloclens: cannot build ${where}: ${problemsSummary(problems)}`, SHOW).then((choice) => {
+    void vscode.window.showErrorMessage(`malloclens: cannot build ${what}: ${problemsSummary(problems)}`, SHOW).then((choice) => {
       if (choice === SHOW) void vscode.commands.executeCommand('workbench.actions.view.problems');
     });
     return true;

@@ -44,14 +44,13 @@ export class StatementCounter implements vscode.Disposable {
     for (;;) {
       const outcome = await this.countOnce(target);
       if (!outcome || 'report' in outcome) return outcome?.report;
-      const where = `${path.basename(target.uri.fsPath)}:${target.line}`;
-      if (outcome.error instanceof BuildError && this.problems.show(outcome.error, where)) return undefined;
+      if (outcome.error instanceof BuildError && this.problems.show(outcome.error, outcome.test ? "the package's tests" : 'the program')) return undefined;
       // Explained outside the counting window: the lens must not spin while the message waits.
       if (!(await explainCountFailure(outcome.error, outcome.env))) return undefined;
     }
   }
 
-  private async countOnce(target: StatementTarget): Promise<{ report: MallocReport } | { error: unknown; env: NodeJS.ProcessEnv } | undefined> {
+  private async countOnce(target: StatementTarget): Promise<{ report: MallocReport } | { error: unknown; env: NodeJS.ProcessEnv; test?: boolean } | undefined> {
     const file = target.uri.fsPath;
     const id = statementSourceId(file, target.line);
     if (this.running.has(id)) return undefined;
@@ -61,10 +60,12 @@ export class StatementCounter implements vscode.Disposable {
     const env = engineEnv(settings, target.uri);
     const where = `${path.basename(file)}:${target.line}`;
     const controller = new AbortController();
+    let test = false;
     try {
       const document = await vscode.workspace.openTextDocument(target.uri);
       if (document.isDirty) await document.save();
-      const test = runsAsTest(file, document.getText());
+      test = runsAsTest(file, document.getText());
+      const asTest = test;
       const dir = path.dirname(file);
       this.problems.clear();
       // Outside a module a directory does not build; the file does, as `dlv debug file.go` builds it.
@@ -73,9 +74,9 @@ export class StatementCounter implements vscode.Disposable {
         { location: vscode.ProgressLocation.Notification, title: `malloclens: counting ${where}`, cancellable: true },
         (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
-          progress.report({ message: test ? 'building and running the package tests…' : 'building and running the program…' });
+          progress.report({ message: asTest ? 'building and running the package tests…' : 'building and running the program…' });
           return this.countAndPredict(progress, {
-            target: buildTarget, test, optimized: settings.optimizedBuilds, programArgs: [],
+            target: buildTarget, test: asTest, optimized: settings.optimizedBuilds, programArgs: [],
             line: { file, line: target.line, endLine: target.endLine },
             inspector: allocationInspector(),
             cwd: dir, env, dlvPath: settings.dlvPath, installDelve: false, stdio: 'pipe',
@@ -94,7 +95,7 @@ export class StatementCounter implements vscode.Disposable {
     } catch (error) {
       if (controller.signal.aborted) return undefined;
       this.log.error(`counting ${where}: ${(error as Error).message}`);
-      return { error, env };
+      return { error, env, test };
     } finally {
       this.running.delete(id);
       this.changed.fire();
