@@ -61,8 +61,11 @@ export function distinctLabels(sources: readonly SourceFacts[]): Map<string, str
   return out;
 }
 
-/** The source row's description: scope, state, started, engine (the amount is put first by the caller). */
+/**
+ * The source row's description after its amount: state first (a narrow side bar cuts the end, and
+ * a run stopped early must not pass for a whole one), then scope, start and engine.
+ */
 export function sourceFactsText(s: SourceFacts): string {
   const engine = s.engine ?? (s.kind === 'statement' ? 'breakpoints' : undefined);
-  return [SCOPE_LABEL[s.report.scope], stateText(s), clockTime(s.started), engine ? ENGINE_LABEL[engine] : ''].filter(Boolean).join(' · ');
+  return [stateText(s), SCOPE_LABEL[s.report.scope], clockTime(s.started), engine ? ENGINE_LABEL[engine] : ''].filter(Boolean).join(' · ');
 }

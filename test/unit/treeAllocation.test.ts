@@ -24,7 +24,7 @@ describe('allocation tree', () => {
   it('nests source → file → line → part with counts and bytes', () => {
     const [source] = buildAllocationTree([runSource()], { ...options, sortBy: 'count' });
     assert.equal(source.label, 'Launch Package');
-    assert.equal(source.description, '153 allocs · 111.3 KiB · run · running · 09:51:02 · breakpoint engine');
+    assert.equal(source.description, '153 allocs · 111.3 KiB · running · run · 09:51:02 · breakpoint engine');
     assert.deepEqual(source.children.map((c) => [c.type, c.label, c.description]), [
       ['file', 'main.go', '12 allocs · 102.4 KiB'],
       ['file', 'pkg/cache.go', '1 alloc · 48 B'],
@@ -58,10 +58,10 @@ describe('allocation tree', () => {
 
   it('gives a statement that allocated nothing its zero row, and says when it was not reached', () => {
     const zero = buildAllocationTree([stmt('statement:x', lineReport([], 9))], { ...options, sortBy: 'count' });
-    assert.equal(zero[0].description, '0 allocs · first run · complete · 09:51:02 · breakpoint engine');
+    assert.equal(zero[0].description, '0 allocs · complete · first run · 09:51:02 · breakpoint engine');
     assert.deepEqual(zero[0].children[0].children.map((c) => [c.label, c.description]), [['first run: 0 allocs', 'main.go:9']]);
     const missed = buildAllocationTree([stmt('statement:y', lineReport([], 9, false))], { ...options, sortBy: 'count' });
-    assert.equal(missed[0].description, '0 allocs · first run · not reached · 09:51:02 · breakpoint engine');
+    assert.equal(missed[0].description, '0 allocs · not reached · first run · 09:51:02 · breakpoint engine');
     assert.deepEqual(missed[0].children, []);
   });
 
@@ -86,10 +86,10 @@ describe('allocation tree', () => {
 
   it('says whether a finished run completed or was stopped early, and how it ended', () => {
     const ended = (program: MallocReport['program']): string => buildAllocationTree([{ ...runSource(), live: false, report: { ...runSource().report, program } }], { ...options, sortBy: 'count' })[0].description;
-    assert.match(ended({ exitCode: 0 }), / · run · complete · /);
-    assert.match(ended({ exitCode: 3 }), / · run · complete · exit 3 · /);
-    assert.match(ended({ exitCode: 2, error: 'panic: boom' }), / · run · complete · panicked · /);
-    assert.match(ended({}), / · run · stopped early · /, 'no exit seen: the Stop button');
+    assert.match(ended({ exitCode: 0 }), / · complete · run · /);
+    assert.match(ended({ exitCode: 3 }), / · complete · exit 3 · run · /);
+    assert.match(ended({ exitCode: 2, error: 'panic: boom' }), / · complete · panicked · run · /);
+    assert.match(ended({}), / · stopped early · run · /, 'no exit seen: the Stop button');
     assert.match(ended(undefined), / · stopped early · /);
   });
 
@@ -99,8 +99,8 @@ describe('allocation tree', () => {
     const other = { ...runSource(), id: 'c', label: 'Other' };
     const nodes = buildAllocationTree([second, first, other], { ...options, sortBy: 'count' });
     assert.deepEqual(nodes.map((n) => n.label), ['Launch Package #2', 'Launch Package #1', 'Other']);
-    assert.match(nodes[0].description, / · run · running · 09:52:03 · fast mode$/);
-    assert.match(nodes[1].description, / · run · complete · 09:51:02 · breakpoint engine$/);
+    assert.match(nodes[0].description, / · running · run · 09:52:03 · fast mode$/);
+    assert.match(nodes[1].description, / · complete · run · 09:51:02 · breakpoint engine$/);
     assert.match(nodes[0].tooltip ?? '', /^Launch Package #2\nthe whole run · running\nstarted 09:52:03 · fast mode\ngo1\.26\.8/);
   });
 });
