@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new MalloclensConfigurationProvider()),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new MalloclensAdapterFactory(log)),
     delveOffer(),
-    vscode.commands.registerCommand(COUNT_STATEMENT_COMMAND, (uri: vscode.Uri, line: number, endLine: number, what?: string) => counter.count({ uri, line, endLine, what })),
+    vscode.commands.registerCommand(COUNT_STATEMENT_COMMAND, (uri: vscode.Uri, line: number, endLine: number, what?: string, action?: string) => counter.count({ uri, line, endLine, what, action })),
     vscode.commands.registerCommand(COUNT_AT_CURSOR_COMMAND, () => countStatementAtCursor(counter)),
     vscode.commands.registerCommand(REVEAL_COMMAND, (file: string, line: number) => revealLine(file, line)),
     vscode.commands.registerCommand('malloclens.toggleInlineCounts', () => toggleInlineCounts()),

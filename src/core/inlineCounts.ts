@@ -38,7 +38,8 @@ export const SCOPE_SEPARATOR = ' — ';
 /** The report's lines, plus a zero line for a statement that was reached and allocated nothing. */
 export function countedLines(report: MallocReport): LineTally[] {
   const s = report.statement;
-  if (report.scope !== 'line' || !s?.reached || report.lines.some((l) => l.file === s.file && l.line === s.line)) return report.lines;
+  // A zero stands for a statement that allocated nothing; one with counts on any of its lines has them.
+  if (report.scope !== 'line' || !s?.reached || report.lines.some((l) => l.file === s.file && l.line >= s.line && l.line <= (s.endLine ?? s.line))) return report.lines;
   return [...report.lines, { file: s.file, line: s.line, function: '', count: 0, bytes: 0, paths: [] }];
 }
 

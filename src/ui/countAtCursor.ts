@@ -28,5 +28,5 @@ export async function countStatementAtCursor(counter: StatementCounter): Promise
   }
   const first = document.lineAt(span.line - 1).text.trim();
   const what = fn ? `${fn.name}()` : first.length > 40 ? `${first.slice(0, 39)}…` : first;
-  await counter.count({ uri: document.uri, line: span.line, endLine: span.endLine, what });
+  await counter.count({ uri: document.uri, line: span.line, endLine: span.endLine, what, action: fn ? 'count one call' : 'count mallocs' });
 }

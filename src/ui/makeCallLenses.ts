@@ -80,7 +80,7 @@ export class MakeCallLenses implements vscode.CodeLensProvider {
   }
 
   private command(uri: vscode.Uri, file: string, target: Countable): vscode.Command {
-    const args = [uri, target.line, target.endLine, target.what];
+    const args = [uri, target.line, target.endLine, target.what, target.action];
     if (this.counter.isCounting(file, target.line)) {
       return { title: `$(loading~spin) ${target.action}: counting…`, command: '', tooltip: 'malloclens is running the program to this statement' };
     }

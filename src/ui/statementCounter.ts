@@ -24,6 +24,8 @@ export interface StatementTarget {
   endLine: number;
   /** What is counted, for the tree: `make([]int, 3)`, `label()` (one call of a function). */
   what?: string;
+  /** `count mallocs` (a statement) or `count one call` (a function), for the tree. */
+  action?: string;
 }
 
 export class StatementCounter implements vscode.Disposable {
@@ -120,7 +122,7 @@ export class StatementCounter implements vscode.Disposable {
     const file = target.uri.fsPath;
     const where = `${path.basename(file)}:${target.line}`;
     this.store.remove(id);
-    this.store.add({ id, label: `count mallocs · ${where}${target.what ? ` · ${target.what}` : ''}`, kind: 'statement', report, live: false, statement: { file, line: target.line, endLine: target.endLine } });
+    this.store.add({ id, label: `${target.action ?? 'count mallocs'} · ${where}${target.what ? ` · ${target.what}` : ''}`, kind: 'statement', report, live: false, statement: { file, line: target.line, endLine: target.endLine } });
     for (const w of report.warnings) this.log.warn(`${where}: ${w}`);
     if (report.statement && !report.statement.reached) {
       void vscode.window.showWarningMessage(`malloclens: ${where} was not reached by ${test ? "the package's tests" : 'the program'}; nothing was counted.`);
