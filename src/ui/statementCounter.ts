@@ -28,6 +28,15 @@ export interface StatementTarget {
   action?: string;
 }
 
+/**
+ * `main.go:17 · make(map[string]int)`, `main.go:10 · label() · one call`: short, since the tree
+ * cuts long labels and the amount and state come after it (the icon says it is a count).
+ */
+function sourceLabel(where: string, target: StatementTarget): string {
+  const one = target.action === 'count one call' ? ' · one call' : '';
+  return target.what ? `${where} · ${target.what}${one}` : `${where}${one}`;
+}
+
 export class StatementCounter implements vscode.Disposable {
   private readonly running = new Set<string>();
   private readonly changed = new vscode.EventEmitter<void>();
@@ -122,7 +131,7 @@ export class StatementCounter implements vscode.Disposable {
     const file = target.uri.fsPath;
     const where = `${path.basename(file)}:${target.line}`;
     this.store.remove(id);
-    this.store.add({ id, label: `${target.action ?? 'count mallocs'} · ${where}${target.what ? ` · ${target.what}` : ''}`, kind: 'statement', report, live: false, statement: { file, line: target.line, endLine: target.endLine } });
+    this.store.add({ id, label: sourceLabel(where, target), kind: 'statement', report, live: false, statement: { file, line: target.line, endLine: target.endLine } });
     for (const w of report.warnings) this.log.warn(`${where}: ${w}`);
     if (report.statement && !report.statement.reached) {
       void vscode.window.showWarningMessage(`malloclens: ${where} was not reached by ${test ? "the package's tests" : 'the program'}; nothing was counted.`);
