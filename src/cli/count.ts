@@ -31,7 +31,12 @@ async function lineTarget(args: CountArgs, cwd: string): Promise<LineTarget | un
   const parser = await loadGoParser();
   // On a `func` line: one call of the function, from its entry until its frame returns.
   const statement = parser.functions(source).find((f) => f.line === args.line!.line) ?? parser.statementAt(source, args.line.line);
-  if (!statement) throw new UsageError(`--line: no statement at ${args.line.file}:${args.line.line}`);
+  if (!statement) {
+    const inside = parser.functions(source).some((f) => args.line!.line >= f.line && args.line!.line <= f.endLine);
+    // A package-level initializer runs in package init, which a whole run reports as such.
+    const why = inside ? '' : ' (outside any function: a package-level initializer runs in package init; count the whole run)';
+    throw new UsageError(`--line: no statement at ${args.line.file}:${args.line.line}${why}`);
+  }
   return { file, line: args.line.line, endLine: statement.endLine };
 }
 

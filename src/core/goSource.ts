@@ -19,6 +19,8 @@ export interface MakeCall {
   kind: MadeKind;
   /** Lines of the enclosing statement (what "count this statement" steps over). */
   statement: { line: number; endLine: number };
+  /** False for a package-level `var x = make(…)`: it runs in package initialization, not as a statement of a function. */
+  inFunction: boolean;
 }
 
 export interface StatementSpan {
@@ -80,6 +82,7 @@ export class GoParser {
             endLine: node.endPosition.row + 1,
             text: node.text.replace(/\s+/g, ' ').replace(/\(\s+/g, '(').replace(/\s+\)/g, ')'),
             kind: (firstArg && KIND_BY_NODE[firstArg.type]) ?? 'other',
+            inFunction: statement !== undefined,
             statement: statement
               ? { line: statement.startPosition.row + 1, endLine: statement.endPosition.row + 1 }
               : { line: node.startPosition.row + 1, endLine: node.endPosition.row + 1 },

@@ -67,7 +67,9 @@ export class MakeCallLenses implements vscode.CodeLensProvider {
       withLens.add(call.line);
       lenses.push(new vscode.CodeLens(at(call.line, call.column), error
         ? unparsable(error.line)
-        : this.command(document.uri, file, { ...call.statement, action: 'count mallocs', what: call.text })));
+        : !call.inFunction
+          ? packageLevel()
+          : this.command(document.uri, file, { ...call.statement, action: 'count mallocs', what: call.text })));
     }
     // A `make(` the parser could not read as a call would have no lens at all: say why instead.
     for (const error of broken.values()) {
@@ -102,6 +104,15 @@ export class MakeCallLenses implements vscode.CodeLensProvider {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Package-level initializers run inside the runtime's package initialization, which a run charges to "package init". */
+function packageLevel(): vscode.Command {
+  return {
+    title: 'count mallocs: unavailable — package-level, runs in package init',
+    command: '',
+    tooltip: 'A package-level variable is initialised before main by the runtime; a debug run under malloclens counts it under "package init" in the Allocations view.',
+  };
 }
 
 function unparsable(line: number): vscode.Command {

@@ -86,6 +86,11 @@ describe('goSource', function () {
       for (const line of ignored) assert.ok(!calls.some((c) => c.line === line), `line ${line}`);
     });
 
+    it('tells a package-level initializer from a statement of a function', () => {
+      assert.equal(calls.find((c) => c.line === lineOf('var global'))?.inFunction, false);
+      assert.ok(calls.filter((c) => c.line !== lineOf('var global')).every((c) => c.inFunction));
+    });
+
     it('classifies what is made', () => {
       const kind = (text: string) => calls.find((c) => c.line === lineOf(text))?.kind;
       assert.equal(kind('var global'), 'map');
