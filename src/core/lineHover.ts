@@ -70,10 +70,29 @@ export function foldPath(p: PathTally): string {
   return `${frames.slice(0, 2).join(' → ')} → … → ${frames[frames.length - 1]} (${frames.length} frames)`;
 }
 
+/** Notes longer than this go on continuation rows: a wrapped row breaks the table's alignment. */
+const NOTE_WIDTH = 44;
+
+/** Words joined with ` · ` into lines of at most NOTE_WIDTH characters (a longer word keeps its own line). */
+function noteLines(notes: string[]): string[] {
+  const lines: string[] = [];
+  for (const n of notes) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 3 + n.length <= NOTE_WIDTH) lines[last] += ` · ${n}`;
+    else lines.push(n);
+  }
+  return lines.length > 0 ? lines : [''];
+}
+
 /** Parts in rows, numbers right-aligned, in a code block: Markdown tables run their columns together in hovers. */
 function partsTable(parts: LinePart[], header: string, missingHeader?: string): string[] {
-  const rows = parts.map((p) => [p.label, formatCount(p.count), formatBytes(p.bytes), [p.mapPart ? MAP_PART_MEANING[p.mapPart] : '', ...p.details].filter(Boolean).join(' · ')]);
-  if (missingHeader) rows.unshift([missingHeader, '0', '—', `${MAP_PART_MEANING[missingHeader as keyof typeof MAP_PART_MEANING]} · not on the heap`]);
+  const rows: string[][] = [];
+  if (missingHeader) rows.push([missingHeader, '0', '—', `${MAP_PART_MEANING[missingHeader as keyof typeof MAP_PART_MEANING]} · not on the heap`]);
+  for (const p of parts) {
+    const [first, ...more] = noteLines([p.mapPart ? MAP_PART_MEANING[p.mapPart] : '', ...p.details].filter(Boolean));
+    rows.push([p.label, formatCount(p.count), formatBytes(p.bytes), first]);
+    for (const line of more) rows.push(['', '', '', line]);
+  }
   const table = renderTable([{ header }, { header: 'allocs', align: 'right' }, { header: 'bytes', align: 'right' }, { header: '' }], rows);
   return ['```text', table, '```'];
 }
@@ -135,14 +154,21 @@ export function renderLineHover(input: LineHoverInput): string {
 
   const parts = lineParts(line, report.go);
   const layout = mapLayoutOf(parts) ?? (input.makes === 'map' ? layoutForGo(report.go) : undefined);
+  let tableShown = false;
   if (layout && (input.makes === 'map' || mapLayoutOf(parts))) {
     out.push(...mapSection(parts, layout, line), '');
     if (line.count === 0 && input.makes === 'map') out.push(...emptyMapSection(input, layout), '');
+    tableShown = true;
   } else if (parts.some((p) => p.inspected)) {
     out.push(...partsTable(parts, 'allocation'), '');
+    tableShown = true;
   }
 
-  if (line.paths.length > 0) {
+  if (line.paths.length > 0 && tableShown) {
+    // The table already says what was allocated: one line for where it went keeps the hover short.
+    const more = line.paths.length > 1 ? ` (and ${plural(line.paths.length - 1, 'more path')})` : '';
+    out.push(`**Main path** ${code(foldPath(line.paths[0]))} · ${formatAmount(line.paths[0])}${more}`, '');
+  } else if (line.paths.length > 0) {
     out.push('**Call paths**', '');
     for (const p of line.paths.slice(0, MAX_PATHS)) out.push(`- ${code(foldPath(p))} · ${formatAmount(p)}`);
     if (line.paths.length > MAX_PATHS) out.push(`- ${plural(line.paths.length - MAX_PATHS, 'more path')}`);

@@ -53,15 +53,34 @@ describe('line hover (Markdown)', () => {
     };
     const md = renderLineHover({ line, report: lineReport([line], 14), source: 's' });
     assert.doesNotMatch(md, /map/i);
-    assert.match(md, /^slice growth\s+1\s+8\.0 KiB  int · 1024 elements · grown from capacity 512 · noscan$/m);
+    // Notes past 44 characters go on a continuation row, so that no row wraps in the hover.
+    assert.match(md, /^slice growth\s+1\s+8\.0 KiB  int · 1024 elements\n\s+grown from capacity 512 · noscan$/m);
   });
 
-  it('lists the main call paths, at most three', () => {
-    const md = renderLineHover({ line: swissMapLine(), report: lineReport([swissMapLine()], 6), source: 's' });
+  it('lists the main call paths, at most three, long ones folded', () => {
+    const line = {
+      file: MAIN, line: 14, function: 'main.main', count: 10, bytes: 400,
+      paths: [
+        path(['runtime.growslice', 'runtime.mallocgc'], 4, 160),
+        path(['fmt.Sprintf', 'fmt.(*pp).doPrintf', 'fmt.(*pp).printArg', 'fmt.(*pp).fmtInteger', 'runtime.convT64', 'runtime.mallocgc'], 3, 120),
+        path(['strings.Repeat', 'runtime.makeslice', 'runtime.mallocgc'], 2, 80),
+        path(['runtime.newobject', 'runtime.mallocgc'], 1, 40),
+      ],
+    };
+    const md = renderLineHover({ line, report: report([line]), source: 's' });
     const paths = md.split('\n').filter((l) => l.startsWith('- '));
-    assert.equal(paths.length, 3);
-    assert.equal(paths[0], '- `runtime.makemap → maps.NewMap → … → maps.newarray (6 frames)` · 2 allocs · 34.0 KiB', 'long paths folded to their ends');
-    assert.equal(paths[2], '- `runtime.makemap → maps.NewMap → runtime.makeslice` · 1 alloc · 16 B', 'short ones whole');
+    assert.deepEqual(paths, [
+      '- `runtime.growslice` · 4 allocs · 160 B',
+      '- `fmt.Sprintf → fmt.(*pp).doPrintf → … → runtime.convT64 (5 frames)` · 3 allocs · 120 B',
+      '- `strings.Repeat → runtime.makeslice` · 2 allocs · 80 B',
+      '- 1 more path',
+    ]);
+  });
+
+  it('gives a line with a parts table one folded main path instead of a list', () => {
+    const md = renderLineHover({ line: swissMapLine(), report: lineReport([swissMapLine()], 6), source: 's', makes: 'map' });
+    assert.match(md, /^\*\*Main path\*\* `runtime\.makemap → maps\.NewMap → … → maps\.newarray \(6 frames\)` · 2 allocs · 34\.0 KiB \(and 2 more paths\)$/m);
+    assert.doesNotMatch(md, /Call paths/);
   });
 
   it('shows the compiler\'s escape analysis on the counted statement, and where the count contradicts it', () => {
