@@ -12,6 +12,7 @@ import { InlineCountDecorations, toggleInlineCounts } from './ui/inlineDecoratio
 import { LineHoverProvider } from './ui/lineHoverProvider';
 import { COUNT_STATEMENT_COMMAND, MakeCallLenses } from './ui/makeCallLenses';
 import { engineEnv, readSettings } from './ui/settings';
+import { COUNT_AT_CURSOR_COMMAND, countStatementAtCursor } from './ui/countAtCursor';
 import { StatementCounter } from './ui/statementCounter';
 import { CountStatusBar } from './ui/statusBar';
 import { TallyStore } from './ui/tallyStore';
@@ -38,7 +39,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new MalloclensConfigurationProvider()),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new MalloclensAdapterFactory(log)),
     delveOffer(),
-    vscode.commands.registerCommand(COUNT_STATEMENT_COMMAND, (uri: vscode.Uri, line: number, endLine: number) => counter.count({ uri, line, endLine })),
+    vscode.commands.registerCommand(COUNT_STATEMENT_COMMAND, (uri: vscode.Uri, line: number, endLine: number, what?: string, action?: string) => counter.count({ uri, line, endLine, what, action })),
+    vscode.commands.registerCommand(COUNT_AT_CURSOR_COMMAND, () => countStatementAtCursor(counter)),
     vscode.commands.registerCommand(REVEAL_COMMAND, (file: string, line: number) => revealLine(file, line)),
     vscode.commands.registerCommand('malloclens.toggleInlineCounts', () => toggleInlineCounts()),
     vscode.commands.registerCommand('malloclens.debugGoConfiguration', () => debugGoConfiguration()),

@@ -14,6 +14,10 @@ export interface CountArgs {
   /** The engine asked for (`--engine`, or `--fast`); chooseEngine decides with the scope. */
   engine?: EngineName;
   dlv?: string;
+  /** Table only: the N rows with the most allocations. */
+  top?: number;
+  /** Table only: rows whose location, function or call matches (regex, else plain text). */
+  filter?: string;
   target: string;
   programArgs: string[];
 }
@@ -29,9 +33,17 @@ by default from the Go runtime's own allocation profile (fast: the program's spe
 with a hidden breakpoint on every allocation (--engine breakpoints; --line always does).
 
 flags:
-  --json              print the report as one JSON object
-  -o, --output FILE   write the report to FILE instead of standard output
-  --line FILE:LINE    count only the first execution of the statement at FILE:LINE
+  --json              print the report as one JSON object; standard output then carries only
+                      the report, and the program's own stdout goes to standard error
+  -o, --output FILE   write the report to FILE instead of standard output (the program's
+                      stdout stays on standard output)
+  --top N             show the N rows with the most allocations (table only; the total and
+                      the JSON stay whole)
+  --filter PATTERN    show rows whose location, function or call path (--make: call) matches
+                      PATTERN: a case-insensitive regular expression, or plain text when it
+                      is not a valid one (such as make(map); table only
+  --line FILE:LINE    count only the first execution of the statement at FILE:LINE; on a
+                      func line, one call of the function (until it returns)
   --optimized         build as for production (without -gcflags=all=-N -l)
   --test              count the package's tests (go test -c)
   --make              list every make(...) call, including those that allocate nothing
@@ -56,6 +68,11 @@ export function parseLineSpec(spec: string): { file: string; line: number } {
   const m = /^(.+):(\d+)$/.exec(spec);
   if (!m || Number(m[2]) < 1) throw new UsageError(`--line wants FILE:LINE, got ${JSON.stringify(spec)}`);
   return { file: m[1], line: Number(m[2]) };
+}
+
+function positiveInteger(flag: string, v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${flag} wants a positive whole number, got ${JSON.stringify(v)}`);
+  return Number(v);
 }
 
 export function parseArgs(argv: string[]): CliArgs {
@@ -99,6 +116,8 @@ export function parseArgs(argv: string[]): CliArgs {
         break;
       }
       case '--dlv': args.dlv = value(); break;
+      case '--top': args.top = positiveInteger(flag, value()); break;
+      case '--filter': args.filter = value(); break;
       case '-h': case '--help': return { command: 'help' };
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown flag ${a}`);
@@ -107,6 +126,7 @@ export function parseArgs(argv: string[]): CliArgs {
   }
   if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'missing target (a package directory or .go file)' : `one target expected, got ${positional.join(' ')}`);
   args.target = positional[0];
+  if (args.json && (args.top !== undefined || args.filter !== undefined)) throw new UsageError('--top and --filter cut the table; the JSON report is always whole (filter it with jq)');
   if (args.engine === 'fast' && args.line) throw new UsageError('fast mode counts the whole run; --line needs the breakpoint engine');
   return args;
 }

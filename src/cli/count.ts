@@ -32,8 +32,15 @@ async function lineTarget(args: CountArgs, cwd: string): Promise<LineTarget | un
   } catch {
     throw new UsageError(`--line: cannot read ${args.line.file}`);
   }
-  const statement = (await loadGoParser()).statementAt(source, args.line.line);
-  if (!statement) throw new UsageError(`--line: no statement at ${args.line.file}:${args.line.line}`);
+  const parser = await loadGoParser();
+  // On a `func` line: one call of the function, from its entry until its frame returns.
+  const statement = parser.functions(source).find((f) => f.line === args.line!.line) ?? parser.statementAt(source, args.line.line);
+  if (!statement) {
+    const inside = parser.functions(source).some((f) => args.line!.line >= f.line && args.line!.line <= f.endLine);
+    // A package-level initializer runs in package init, which a whole run reports as such.
+    const why = inside ? '' : ' (outside any function: a package-level initializer runs in package init; count the whole run)';
+    throw new UsageError(`--line: no statement at ${args.line.file}:${args.line.line}${why}`);
+  }
   return { file, line: args.line.line, endLine: statement.endLine };
 }
 
@@ -59,7 +66,8 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
       env: io.env,
       dlvPath: args.dlv,
       installDelve: true,
-      stdio: 'inherit',
+      // `--json` on stdout is for a parser: the program's own output must not be mixed into it.
+      stdio: args.json && !args.output ? 'stdoutToStderr' : 'inherit',
       notify: (m) => io.stderr(m),
       onProgress: io.progress && ((counted) => io.progress!.update(counted)),
       log: io.env.MALLOCLENS_DEBUG ? (l) => io.stderr(`[malloclens] ${l}`) : undefined,
@@ -81,9 +89,9 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
   if (args.json) {
     text = JSON.stringify(report, null, 2);
   } else if (args.makeRows) {
-    text = renderMakeRows(await makeRows(report, path.resolve(io.cwd, args.target), args.test), report, io.cwd);
+    text = renderMakeRows(await makeRows(report, path.resolve(io.cwd, args.target), args.test), report, io.cwd, args);
   } else {
-    text = renderLinesTable(report, io.cwd);
+    text = renderLinesTable(report, io.cwd, args);
     if (report.scope === 'line' && report.statement?.reached) text += `\n\n${renderStatementAnatomy(report, io.cwd)}`;
   }
   if (args.output) writeFileSync(path.resolve(io.cwd, args.output), `${text}\n`);

@@ -5,6 +5,7 @@ import { formatCount } from '../core/format';
 import { loadGoParser, MakeCall } from '../core/goSource';
 import { MallocReport } from '../core/report';
 import { describeBuild, relativeLocation } from '../core/reportText';
+import { describeSelection, RowSelection, selectRows } from '../core/rowSelection';
 import { renderTable } from '../core/table';
 
 export interface MakeRow {
@@ -34,10 +35,12 @@ export async function makeRows(report: MallocReport, target: string, includeTest
   return rows;
 }
 
-export function renderMakeRows(rows: MakeRow[], report: MallocReport, cwd: string): string {
+export function renderMakeRows(rows: MakeRow[], report: MallocReport, cwd: string, selection: RowSelection = {}): string {
+  const chosen = selectRows(rows, (r) => [relativeLocation(r.file, r.call.line, cwd), r.call.text], (r) => r.count, selection);
   const table = renderTable(
     [{ header: 'LOCATION' }, { header: 'CALL' }, { header: 'ALLOCS', align: 'right' }, { header: 'BYTES', align: 'right' }],
-    rows.map((r) => [relativeLocation(r.file, r.call.line, cwd), r.call.text, formatCount(r.count), formatCount(r.bytes)]),
+    chosen.rows.map((r) => [relativeLocation(r.file, r.call.line, cwd), r.call.text, formatCount(r.count), formatCount(r.bytes)]),
   );
-  return `${describeBuild(report)}\n${table}`;
+  const cut = describeSelection(chosen.rows.length, chosen.of, selection);
+  return `${describeBuild(report)}\n${table}${cut ? `\n${cut.replace(/; the total.*$/, '')}` : ''}`;
 }

@@ -4,11 +4,12 @@
  * either. The VS Code tree view only maps these nodes to TreeItems.
  */
 import * as path from 'node:path';
-import { formatAmount } from './amountText';
+import { formatAmount, formatScopedAmount, formatShare } from './amountText';
+import { shareOf } from './heat';
 import { countedLines } from './inlineCounts';
 import { lineParts } from './lineParts';
-import type { MallocReport } from './report';
 import { describeBuild, describePath } from './reportText';
+import { clockTime, distinctLabels, ENGINE_LABEL, SourceFacts, sourceFactsText, SourceState, sourceState, stateText } from './sourceState';
 import type { Amount, LineTally } from './tally';
 
 export type SortKey = 'count' | 'bytes';
@@ -20,23 +21,20 @@ export interface AllocationTreeNode {
   id: string;
   type: TreeNodeType;
   label: string;
-  /** `5 allocs · 34.1 KiB` (and `· running` for a live session). */
+  /** Lines: where and the source text; sources: amount, scope, state, start, engine; else the amount. */
   description: string;
   amount: Amount;
   tooltip?: string;
   /** Where clicking goes. */
   location?: { file: string; line: number };
+  /** Source rows: running, complete, stopped early or not reached (the view picks an icon). */
+  state?: SourceState;
   /** The source this node belongs to (for clear / export). */
   sourceId: string;
   children: AllocationTreeNode[];
 }
 
-export interface TreeSource {
-  id: string;
-  label: string;
-  report: MallocReport;
-  live: boolean;
-}
+export type TreeSource = SourceFacts;
 
 export interface TreeOptions {
   sortBy: SortKey;
@@ -82,13 +80,19 @@ function lineNode(source: TreeSource, line: LineTally, options: TreeOptions): Al
   }));
   // Inspected parts keep the order they were allocated in; call paths follow the sort.
   const ordered = parts.some((p) => p.inspected) ? children : sortNodes(children, options.sortBy);
+  // The count first (labels are cut at the right, descriptions after them), then where, then what.
+  const { report } = source;
+  const label = report.scope === 'line'
+    ? formatScopedAmount(line, 'line')
+    : `${formatAmount(line)} · ${formatShare(shareOf(line, report.total))}`;
+  const where = `${path.basename(line.file)}:${line.line}`;
   return {
     id,
     type: 'line',
-    label: text ? `${line.line}: ${text}` : `line ${line.line}`,
-    description: formatAmount(line),
+    label,
+    description: text ? `${where}  ${text}` : where,
     amount: { count: line.count, bytes: line.bytes },
-    tooltip: `${line.function} · ${path.basename(line.file)}:${line.line}`,
+    tooltip: [`${where} · ${line.function}`, text ?? '', report.scope === 'line' ? 'first execution of the statement' : `${formatShare(shareOf(line, report.total))} of the run's allocations`].filter(Boolean).join('\n'),
     location: { file: line.file, line: line.line },
     sourceId: source.id,
     children: ordered,
@@ -120,7 +124,7 @@ function outsideNode(source: TreeSource, sortBy: SortKey): AllocationTreeNode | 
   };
 }
 
-export function buildSourceNode(source: TreeSource, options: TreeOptions): AllocationTreeNode {
+export function buildSourceNode(source: TreeSource, options: TreeOptions, label = source.label): AllocationTreeNode {
   const byFile = new Map<string, LineTally[]>();
   for (const line of countedLines(source.report)) byFile.set(line.file, [...(byFile.get(line.file) ?? []), line]);
   const files = [...byFile].map(([file, lines]): AllocationTreeNode => {
@@ -140,22 +144,29 @@ export function buildSourceNode(source: TreeSource, options: TreeOptions): Alloc
   const outside = outsideNode(source, options.sortBy);
   if (outside) children.push(outside);
   const { report } = source;
-  const state = source.live ? ' · running' : report.statement && !report.statement.reached ? ' · not reached' : '';
+  const engine = source.engine ?? (source.kind === 'statement' ? 'breakpoints' : undefined);
   return {
     id: source.id,
     type: 'source',
-    label: source.label,
-    description: `${formatAmount(report.total)}${state}`,
+    label,
+    description: `${formatAmount(report.total)} · ${sourceFactsText(source)}`,
     amount: report.total,
-    tooltip: describeBuild(report),
+    state: sourceState(source),
+    tooltip: [
+      label,
+      `${report.scope === 'line' ? 'first execution of the statement' : 'the whole run'} · ${stateText(source)}`,
+      `started ${clockTime(source.started)}${engine ? ` · ${ENGINE_LABEL[engine]}` : ''}`,
+      describeBuild(report),
+    ].join('\n'),
     sourceId: source.id,
     children,
   };
 }
 
-/** Newest source first: sources are listed in the order given. */
+/** Newest source first: sources are listed in the order given. Same names are numbered. */
 export function buildAllocationTree(sources: TreeSource[], options: TreeOptions): AllocationTreeNode[] {
-  return sources.map((s) => buildSourceNode(s, options));
+  const labels = distinctLabels(sources);
+  return sources.map((s) => buildSourceNode(s, options, labels.get(s.id)));
 }
 
 /** A node and everything under it as indented text (what "Copy" puts on the clipboard). */

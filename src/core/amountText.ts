@@ -1,6 +1,19 @@
 /** How the editor names an amount of allocations: `3 allocs · 40.1 KiB`, the same everywhere in the UI. */
 import { formatBytes, plural } from './format';
+import type { Scope } from './report';
 import type { Amount } from './tally';
+
+/**
+ * What a number covers, said with the number: a statement's count is its first execution, a debug
+ * session's is the run. Without it `1 alloc` (first execution) and `40 allocs` (forty executions)
+ * on the same line read as a contradiction.
+ */
+export const SCOPE_LABEL: Record<Scope, string> = { line: 'first run', run: 'run' };
+
+/** `first run: 1 alloc · 48 B`, `run: 40 allocs · 1.9 KiB`. */
+export function formatScopedAmount(amount: Amount, scope: Scope): string {
+  return `${SCOPE_LABEL[scope]}: ${formatAmount(amount)}`;
+}
 
 /** `3 allocs · 40.1 KiB`; `0 allocs` (no bytes to speak of), `1 alloc · 48 B`. */
 export function formatAmount(amount: Amount): string {

@@ -23,3 +23,16 @@ export function chooseEngine(asked: EngineName | undefined, lineScope: boolean):
   }
   return asked ?? DEFAULT_ENGINE;
 }
+
+/**
+ * The engine a launch or attach request asks for among its `malloclens` arguments: `engine`
+ * ("fast" or "breakpoints"), or the older `fast: true`.
+ */
+export function engineRequested(requestArguments: unknown): EngineName | undefined {
+  const own = (requestArguments as { malloclens?: { engine?: unknown; fast?: unknown } } | undefined)?.malloclens;
+  if (own?.engine !== undefined) {
+    if (!isEngineName(own.engine)) throw new EngineChoiceError(`malloclens.engine must be "fast" or "breakpoints", not ${JSON.stringify(own.engine)}`);
+    return own.engine;
+  }
+  return own?.fast === true ? 'fast' : undefined;
+}

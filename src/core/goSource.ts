@@ -19,11 +19,18 @@ export interface MakeCall {
   kind: MadeKind;
   /** Lines of the enclosing statement (what "count this statement" steps over). */
   statement: { line: number; endLine: number };
+  /** False for a package-level `var x = make(…)`: it runs in package initialization, not as a statement of a function. */
+  inFunction: boolean;
 }
 
 export interface StatementSpan {
   line: number;
   endLine: number;
+}
+
+/** A function or method declaration: `func label(…) {` to its closing brace. */
+export interface FunctionSpan extends StatementSpan {
+  name: string;
 }
 
 /** Where the .wasm files are: next to the bundle in dist/, or in node_modules during development. */
@@ -75,6 +82,7 @@ export class GoParser {
             endLine: node.endPosition.row + 1,
             text: node.text.replace(/\s+/g, ' ').replace(/\(\s+/g, '(').replace(/\s+\)/g, ')'),
             kind: (firstArg && KIND_BY_NODE[firstArg.type]) ?? 'other',
+            inFunction: statement !== undefined,
             statement: statement
               ? { line: statement.startPosition.row + 1, endLine: statement.endPosition.row + 1 }
               : { line: node.startPosition.row + 1, endLine: node.endPosition.row + 1 },
@@ -85,6 +93,78 @@ export class GoParser {
     };
     visit(this.parse(source));
     return calls;
+  }
+
+  /**
+   * The lines that write into the map made on `line` (`m[k] = v`, `m[k] += 1`, `m[k]++`) within the
+   * function that makes it: where a map made without room pays for its storage. The map is known
+   * by the name it is assigned to (`tags := make(map…)`, `var tags = make(map…)`).
+   */
+  mapWritesOf(source: string, line: number): { name: string; lines: number[] } | undefined {
+    const root = this.parse(source);
+    const call = this.findMakeCallNodes(root).find((n) => n.startPosition.row + 1 === line);
+    const statement = call && enclosingStatement(call);
+    const name = statement && assignedName(statement);
+    const scope = call && enclosingFunction(call);
+    if (!name || !scope) return undefined;
+    const lines = new Set<number>();
+    const visit = (node: Node) => {
+      if (node.type === 'assignment_statement' || node.type === 'inc_statement' || node.type === 'dec_statement') {
+        const targets = node.type === 'assignment_statement' ? node.childForFieldName('left')?.namedChildren ?? [] : node.namedChildren.slice(0, 1);
+        for (const t of targets) {
+          if (t?.type === 'index_expression' && t.childForFieldName('operand')?.text === name) lines.add(node.startPosition.row + 1);
+        }
+      }
+      for (const child of node.namedChildren) if (child) visit(child);
+    };
+    visit(scope);
+    return { name, lines: [...lines].sort((a, b) => a - b) };
+  }
+
+  private findMakeCallNodes(root: Node): Node[] {
+    const out: Node[] = [];
+    const visit = (node: Node) => {
+      if (node.type === 'call_expression') {
+        const fn = node.childForFieldName('function');
+        if (fn?.type === 'identifier' && fn.text === 'make') out.push(node);
+      }
+      for (const child of node.namedChildren) if (child) visit(child);
+    };
+    visit(root);
+    return out;
+  }
+
+  /**
+   * Where tree-sitter could not read the source (ERROR and MISSING nodes), one entry per line: a
+   * `make(` left unclosed is no call to it, and the lens there must say why it is gone.
+   */
+  syntaxErrors(source: string): { line: number; column: number; text: string }[] {
+    const byLine = new Map<number, { line: number; column: number; text: string }>();
+    const visit = (node: Node) => {
+      if (!node.hasError && !node.isMissing) return;
+      if (node.type === 'ERROR' || node.isMissing) {
+        const line = node.startPosition.row + 1;
+        if (!byLine.has(line)) byLine.set(line, { line, column: node.startPosition.column + 1, text: node.isMissing ? `missing ${node.type}` : node.text.split('\n')[0].slice(0, 40) });
+      }
+      for (const child of node.children) if (child) visit(child);
+    };
+    visit(this.parse(source));
+    return [...byLine.values()].sort((a, b) => a.line - b.line);
+  }
+
+  /**
+   * Function and method declarations with a body, by their lines: counting from the `func` line to
+   * the closing brace in line scope counts one call (callees included, until the frame returns).
+   */
+  functions(source: string): FunctionSpan[] {
+    const out: FunctionSpan[] = [];
+    for (const node of this.parse(source).namedChildren) {
+      if (!node || (node.type !== 'function_declaration' && node.type !== 'method_declaration') || !node.childForFieldName('body')) continue;
+      const name = node.childForFieldName('name')?.text ?? '';
+      const receiver = node.type === 'method_declaration' ? node.childForFieldName('receiver')?.namedChildren[0]?.childForFieldName('type')?.text : undefined;
+      out.push({ name: receiver ? `(${receiver}).${name}` : name, line: node.startPosition.row + 1, endLine: node.endPosition.row + 1 });
+    }
+    return out;
   }
 
   /** The innermost statement that starts on `line` (1-based); failing that, the innermost containing it. */
@@ -105,6 +185,30 @@ export class GoParser {
     const best = starting ?? containing;
     return best ? { line: best.startPosition.row + 1, endLine: best.endPosition.row + 1 } : undefined;
   }
+}
+
+/** The node of the innermost function (declaration, method or literal) around `node`. */
+function enclosingFunction(node: Node): Node | undefined {
+  let current: Node | null = node.parent;
+  while (current) {
+    if (current.type === 'function_declaration' || current.type === 'method_declaration' || current.type === 'func_literal') return current;
+    current = current.parent;
+  }
+  return undefined;
+}
+
+/** `tags` in `tags := make(…)`, `tags = make(…)` and `var tags = make(…)`: the one name assigned. */
+function assignedName(statement: Node): string | undefined {
+  if (statement.type === 'short_var_declaration' || statement.type === 'assignment_statement') {
+    const left = statement.childForFieldName('left')?.namedChildren ?? [];
+    return left.length === 1 && left[0]?.type === 'identifier' ? left[0].text : undefined;
+  }
+  if (statement.type === 'var_declaration') {
+    const spec = statement.namedChildren.find((c) => c?.type === 'var_spec');
+    const names = spec?.childrenForFieldName('name') ?? [];
+    return names.length === 1 && names[0] ? names[0].text : undefined;
+  }
+  return undefined;
 }
 
 function enclosingStatement(node: Node): Node | undefined {

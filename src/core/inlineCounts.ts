@@ -3,8 +3,10 @@
  * newest source wins (a statement counted after a run shows the statement's count, a run started
  * after it shows the run's). Of debug sessions only the newest one that counted the file takes
  * part, so that a new run does not mix with an old one. Zero is an answer for a counted statement.
+ * Every number says its scope, and a line counted both ways shows both (the first execution, then
+ * the run), so that `1 alloc` and `40 allocs` on one line never read as a contradiction.
  */
-import { formatAmount } from './amountText';
+import { formatScopedAmount } from './amountText';
 import { heatLevel, HeatLevel, passesMinimumShare } from './heat';
 import type { MallocReport } from './report';
 import type { LineTally } from './tally';
@@ -22,14 +24,22 @@ export interface LineCount {
   line: number;
   tally: LineTally;
   level: HeatLevel;
+  /** `first run: 1 alloc · 48 B — run: 40 allocs · 1.9 KiB`: every source that counted the line. */
   text: string;
+  /** The newest source's count (heat, hover); `text` also names the others. */
   source: CountSource;
+  /** Every source that counted the line: the statement count first, then the run. */
+  all: { tally: LineTally; source: CountSource }[];
 }
+
+/** Between the counts of one line from different scopes. */
+export const SCOPE_SEPARATOR = ' — ';
 
 /** The report's lines, plus a zero line for a statement that was reached and allocated nothing. */
 export function countedLines(report: MallocReport): LineTally[] {
   const s = report.statement;
-  if (report.scope !== 'line' || !s?.reached || report.lines.some((l) => l.file === s.file && l.line === s.line)) return report.lines;
+  // A zero stands for a statement that allocated nothing; one with counts on any of its lines has them.
+  if (report.scope !== 'line' || !s?.reached || report.lines.some((l) => l.file === s.file && l.line >= s.line && l.line <= (s.endLine ?? s.line))) return report.lines;
   return [...report.lines, { file: s.file, line: s.line, function: '', count: 0, bytes: 0, paths: [] }];
 }
 
@@ -59,9 +69,15 @@ export function lineCountsForFile(sources: readonly CountSource[], file: string,
     for (const tally of countedLines(source.report)) {
       if (tally.file !== file) continue;
       const current = byLine.get(tally.line);
-      if (current && newest(current.source, source) === current.source) continue;
-      byLine.set(tally.line, { line: tally.line, tally, level: levelOf(tally, source.report), text: formatAmount(tally), source });
+      const all = [...(current?.all ?? []), { tally, source }];
+      const main = current && newest(current.source, source) === current.source ? current : { tally, source };
+      byLine.set(tally.line, { line: tally.line, tally: main.tally, level: levelOf(main.tally, main.source.report), text: '', source: main.source, all });
     }
+  }
+  for (const c of byLine.values()) {
+    // The statement's first execution before the run; statement counts of one line newest first.
+    c.all.sort((a, b) => (a.source.kind === b.source.kind ? b.source.started - a.source.started : a.source.kind === 'statement' ? -1 : 1));
+    c.text = c.all.map((e) => formatScopedAmount(e.tally, e.source.report.scope)).join(SCOPE_SEPARATOR);
   }
   return [...byLine.values()]
     .filter((c) => passesMinimumShare(c.tally, c.source.report.total, minimumSharePercent, c.source.report.scope))

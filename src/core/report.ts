@@ -2,6 +2,7 @@
  * The report shape shared by the CLI's `--json`, the `malloclens/tally` DAP request and the
  * extension's "export JSON".
  */
+import type { EngineName } from './engineChoice';
 import type { EscapePrediction } from './escape';
 import { Amount, BucketTally, LineTally, Tally } from './tally';
 
@@ -12,6 +13,8 @@ export interface ReportMeta {
   delve: string;
   buildFlags: string;
   scope: Scope;
+  /** The engine that counted. */
+  engine?: EngineName;
   /** For line scope: the statement counted. */
   statement?: { file: string; line: number; endLine?: number; reached: boolean };
 }

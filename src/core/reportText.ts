@@ -2,10 +2,11 @@
 import * as path from 'node:path';
 import { formatBytes, formatCount, plural } from './format';
 import { MallocReport } from './report';
+import { describeSelection, RowSelection, selectRows } from './rowSelection';
 import { renderTable } from './table';
 import { PathTally, RuntimeShare } from './tally';
 
-const ALLOCATOR_FRAME = /^runtime\.(mallocgc|newobject|newarray|mallocgc\w+|malloc\w+)$/;
+export const ALLOCATOR_FRAME = /^runtime\.(mallocgc|newobject|newarray|mallocgc\w+|malloc\w+)$/;
 const MAX_PATH_FRAMES = 4;
 
 /** The main call path, without the allocator's own frames, shortened to its first callees. */
@@ -34,28 +35,29 @@ export function describeRuntimeShare(share: RuntimeShare | undefined): string {
   return `+${formatCount(share.count)} ${share.reasons.map((r) => r.reason).join(', ')}`;
 }
 
-export function renderLinesTable(report: MallocReport, cwd: string): string {
+export function renderLinesTable(report: MallocReport, cwd: string, selection: RowSelection = {}): string {
+  interface Row { cells: string[]; count: number; frames: string[] }
   const shares = report.lines.some((l) => l.runtime);
-  const rows = report.lines.map((l) => [
-    relativeLocation(l.file, l.line, cwd),
-    l.function,
-    formatCount(l.count),
-    formatCount(l.bytes),
-    ...(shares ? [describeRuntimeShare(l.runtime)] : []),
-    describePath(l.paths[0]),
-  ]);
+  const all: Row[] = report.lines.map((l) => ({
+    cells: [relativeLocation(l.file, l.line, cwd), l.function, formatCount(l.count), formatCount(l.bytes), ...(shares ? [describeRuntimeShare(l.runtime)] : []), describePath(l.paths[0])],
+    count: l.count,
+    frames: l.paths.flatMap((p) => p.frames),
+  }));
   for (const b of report.unattributed.buckets) {
-    rows.push([`(${b.name})`, '', formatCount(b.count), formatCount(b.bytes), ...(shares ? [''] : []), describePath(b.paths[0])]);
+    all.push({ cells: [`(${b.name})`, '', formatCount(b.count), formatCount(b.bytes), ...(shares ? [''] : []), describePath(b.paths[0])], count: b.count, frames: b.paths.flatMap((p) => p.frames) });
   }
+  // Location, function and every frame of every call path: "json.Marshal" finds the lines that call it.
+  const chosen = selectRows(all, (r) => [r.cells[0], r.cells[1], ...r.frames], (r) => r.count, selection);
   const table = renderTable(
     [
       { header: 'LOCATION' }, { header: 'FUNCTION' }, { header: 'COUNT', align: 'right' }, { header: 'BYTES', align: 'right' },
       ...(shares ? [{ header: 'BY THE RUNTIME' }] : []),
       { header: 'MAIN PATH' },
     ],
-    rows,
+    chosen.rows.map((r) => r.cells),
   );
-  return `${table}\n${renderTotals(report)}`;
+  const cut = describeSelection(chosen.rows.length, chosen.of, selection);
+  return `${table}\n${cut ? `${cut}\n` : ''}${renderTotals(report)}`;
 }
 
 export function renderTotals(report: MallocReport): string {

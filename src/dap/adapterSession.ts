@@ -21,8 +21,8 @@ import { runtimeOverlay } from './fast/runtimeOverlay';
 import { DEBUG_GCFLAGS, userCodeRoots } from './goToolchain';
 import { run, ToolMissingError } from './processes';
 import { DapProxy, ProxyHooks } from './proxy';
-import { chooseEngine } from '../core/engineChoice';
-import { AllocationSession, createAllocationSession, engineRequested } from './sessionChoice';
+import { chooseEngine, engineRequested } from '../core/engineChoice';
+import { AllocationSession, createAllocationSession } from './sessionChoice';
 import { startErrorId } from './startErrors';
 import { waitAtMost } from './waitAtMost';
 

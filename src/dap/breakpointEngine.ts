@@ -29,6 +29,7 @@ export function hitCountsReadable(delveVersion: string): boolean {
 }
 
 export class BreakpointEngine implements CountingEngine {
+  readonly name = 'breakpoints';
   readonly tally: Tally;
   private allocators?: AllocatorSet;
   private armed = false;

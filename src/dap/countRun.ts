@@ -35,8 +35,11 @@ export interface CountRunOptions {
   env: NodeJS.ProcessEnv;
   dlvPath?: string;
   installDelve: boolean;
-  /** 'inherit': the program shares this process's terminal; 'pipe': its output goes to `onProgramOutput`. */
-  stdio: 'inherit' | 'pipe';
+  /**
+   * 'inherit': the program shares this process's terminal; 'stdoutToStderr': the same, with its
+   * stdout on this stderr; 'pipe': its output goes to `onProgramOutput`.
+   */
+  stdio: 'inherit' | 'stdoutToStderr' | 'pipe';
   /** With stdio 'pipe': what the program writes (read always, so that a chatty program never blocks). */
   onProgramOutput?: (category: 'stdout' | 'stderr', text: string) => void;
   notify: (message: string) => void;

@@ -19,7 +19,11 @@ export interface DelveStartOptions {
   cwd: string;
   env?: NodeJS.ProcessEnv;
   /** 'inherit': the debuggee shares this process's terminal; 'pipe': its output is readable here. */
-  stdio: 'inherit' | 'pipe';
+  /**
+   * 'inherit': Delve and the program share this process's terminal; 'stdoutToStderr': the same, but
+   * the program's stdout goes to this stderr (this stdout carries a report); 'pipe': piped.
+   */
+  stdio: 'inherit' | 'stdoutToStderr' | 'pipe';
   /** Extra `dlv dap` flags (e.g. --log, --log-output). */
   extraArgs?: string[];
   /** Descriptors above 2 that Delve inherits at the same number (e.g. 3 for `--log-dest=3`). */
@@ -77,7 +81,7 @@ export class DelveProcess {
     installExitHook();
     const { listener, address, socketDir } = await listen(options);
     const args = ['dap', `--client-addr=${address}`, ...(options.extraArgs ?? [])];
-    const stdio: (number | 'pipe' | 'inherit' | 'ignore')[] = options.stdio === 'inherit' ? ['inherit', 'inherit', 'inherit'] : ['pipe', 'pipe', 'pipe'];
+    const stdio: (number | 'pipe' | 'inherit' | 'ignore')[] = stdioFor(options.stdio);
     for (const fd of options.inheritFds ?? []) {
       while (stdio.length < fd) stdio.push('ignore');
       stdio[fd] = fd;
@@ -182,4 +186,11 @@ function accept(listener: net.Server, child: ChildProcess, timeoutMs: number, st
     child.once('exit', onExit);
     child.once('error', onError);
   });
+}
+
+function stdioFor(mode: DelveStartOptions['stdio']): (number | 'pipe' | 'inherit' | 'ignore')[] {
+  if (mode === 'inherit') return ['inherit', 'inherit', 'inherit'];
+  // fd 2 as the child's fd 1: the debuggee inherits Delve's stdout, which is now our stderr.
+  if (mode === 'stdoutToStderr') return ['inherit', 2, 'inherit'];
+  return ['pipe', 'pipe', 'pipe'];
 }

@@ -6,6 +6,7 @@
  */
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import type { StackFrame, UserCodeRoots } from '../core/attribution';
+import type { EngineName } from '../core/engineChoice';
 import type { Scope } from '../core/report';
 import type { Tally } from '../core/tally';
 import type { HiddenBreakpoints } from './hiddenBreakpoints';
@@ -78,6 +79,7 @@ export type HiddenStopMeaning =
   | 'settled';
 
 export interface CountingEngine {
+  readonly name: EngineName;
   readonly tally: Tally;
   readonly scope: Scope;
   /** Launch or attach arguments as Delve should see them (nothing else of the client's is changed). */

@@ -31,7 +31,22 @@ export interface BuiltProgram {
   packageDir: string;
 }
 
-export class BuildError extends Error {}
+export class BuildError extends Error {
+  /** The compiler's own output, and the directory it ran in (its paths are relative to it). */
+  constructor(message: string, readonly stderr = '', readonly dir = '') {
+    super(message);
+  }
+}
+
+/**
+ * Whether `dir` is inside a module (`go env GOMOD` names a go.mod). Outside one, `go build .`
+ * fails with "go.mod file not found" where `go build file.go` (what `dlv debug file.go` runs) works.
+ */
+export async function inModule(dir: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const r = await run('go', ['env', 'GOMOD'], { cwd: dir, env });
+  const gomod = r.stdout.trim();
+  return r.code === 0 && gomod !== '' && gomod !== '/dev/null' && gomod !== 'NUL';
+}
 
 export function describeTarget(target: string, label = target): { dir: string; file?: string } {
   if (!existsSync(target)) throw new BuildError(`${label}: no such file or directory`);
@@ -50,7 +65,7 @@ export async function buildProgram(request: BuildRequest): Promise<BuiltProgram>
   args.push(file ? path.basename(file) : '.');
   const label = request.label ?? request.target;
   const r = await run('go', args, { cwd: dir, env: request.env });
-  if (r.code !== 0) throw new BuildError(`cannot build ${label}: ${summarizeBuildErrors(r.stderr)}`);
+  if (r.code !== 0) throw new BuildError(`cannot build ${label}: ${summarizeBuildErrors(r.stderr)}`, r.stderr, dir);
   if (!existsSync(request.output)) throw new BuildError(`cannot build ${label}: no binary was produced (is it package main?)`);
   return { binary: request.output, goVersion: await binaryGoVersion(request.output, request.env), buildFlags, packageDir: dir };
 }

@@ -4,7 +4,6 @@
  * runtime's own profile, whole runs at the program's speed; the default). The CLI asks with
  * `--engine`; a DAP client with the launch or attach argument `malloclens: { engine: "breakpoints" }`.
  */
-import { EngineChoiceError, EngineName, isEngineName } from '../core/engineChoice';
 import { BreakpointEngine, BreakpointEngineOptions } from './breakpointEngine';
 import { FastEngine, FastEngineOptions } from './fast/fastEngine';
 import type { DapProxy } from './proxy';
@@ -16,19 +15,6 @@ export type AllocationSessionOptions = BreakpointEngineOptions & Pick<FastEngine
   /** Count with the runtime's profile instead of a breakpoint per allocation. */
   fast?: boolean;
 };
-
-/**
- * The engine a launch or attach request asks for among its `malloclens` arguments: `engine`
- * ("fast" or "breakpoints"), or the older `fast: true`.
- */
-export function engineRequested(requestArguments: unknown): EngineName | undefined {
-  const own = (requestArguments as { malloclens?: { engine?: unknown; fast?: unknown } } | undefined)?.malloclens;
-  if (own?.engine !== undefined) {
-    if (!isEngineName(own.engine)) throw new EngineChoiceError(`malloclens.engine must be "fast" or "breakpoints", not ${JSON.stringify(own.engine)}`);
-    return own.engine;
-  }
-  return own?.fast === true ? 'fast' : undefined;
-}
 
 export function createAllocationSession(proxy: DapProxy, options: AllocationSessionOptions): AllocationSession {
   if (options.fast && options.line) throw new Error('fast mode counts whole runs; counting one statement (line scope) needs the breakpoint engine');

@@ -113,6 +113,7 @@ export class StopProtocol {
         delve: this.options.delveVersion,
         buildFlags: this.options.buildFlags,
         scope: this.engine.scope,
+        engine: this.engine.name,
         ...(this.engine.statement?.() ? { statement: this.engine.statement() } : {}),
       },
       this.engine.tally,

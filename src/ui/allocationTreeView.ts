@@ -79,7 +79,7 @@ export class AllocationTreeProvider implements vscode.TreeDataProvider<Allocatio
     item.tooltip = node.tooltip;
     item.contextValue = node.type;
     if (node.type === 'file' && node.tooltip) item.resourceUri = vscode.Uri.file(node.tooltip);
-    const icon = node.type === 'source' ? (node.id.startsWith('statement:') ? 'pulse' : 'debug-alt') : ICONS[node.type];
+    const icon = node.type === 'source' ? sourceIcon(node) : ICONS[node.type];
     if (icon) item.iconPath = new vscode.ThemeIcon(icon);
     if (node.location) {
       item.command = { command: REVEAL_COMMAND, title: 'Reveal Line', arguments: [node.location.file, node.location.line] };
@@ -105,6 +105,14 @@ export class AllocationTreeProvider implements vscode.TreeDataProvider<Allocatio
     this.subscription.dispose();
     this.changed.dispose();
   }
+}
+
+/** A run cut short or a statement never reached must not look like a finished count. */
+function sourceIcon(node: AllocationTreeNode): string {
+  if (node.state === 'running') return 'loading~spin';
+  if (node.state === 'stopped early') return 'debug-stop';
+  if (node.state === 'not reached') return 'circle-slash';
+  return node.id.startsWith('statement:') ? 'pulse' : 'debug-alt';
 }
 
 /** Open documents first (they may be unsaved), the file on disk otherwise. */

@@ -5,6 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
+import type { EngineName } from '../core/engineChoice';
 import { LaunchConfigError, resolveLaunchConfig } from '../core/launchConfig';
 import { goToolsEnv, readSettings } from './settings';
 
@@ -56,11 +57,18 @@ export class MalloclensConfigurationProvider implements vscode.DebugConfiguratio
         kindOf,
       });
       for (const w of resolved.warnings) void vscode.window.showWarningMessage(`malloclens: ${w}`);
-      return { ...(resolved.config as vscode.DebugConfiguration), [DLV_CWD_KEY]: resolved.dlvCwd };
+      return { ...withEngine(resolved.config as vscode.DebugConfiguration, readSettings(scope).engine), [DLV_CWD_KEY]: resolved.dlvCwd };
     } catch (e) {
       if (!(e instanceof LaunchConfigError)) throw e;
       void vscode.window.showErrorMessage(`malloclens: ${e.message}`);
       return undefined;
     }
   }
+}
+
+/** A configuration's `malloclens.engine`, or else the setting's (`fast: true` counts as a choice). */
+function withEngine(config: vscode.DebugConfiguration, engine: EngineName): vscode.DebugConfiguration {
+  const own = (config.malloclens ?? {}) as { engine?: unknown; fast?: unknown };
+  if (own.engine !== undefined || own.fast === true) return config;
+  return { ...config, malloclens: { ...own, engine } };
 }

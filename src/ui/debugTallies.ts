@@ -5,7 +5,9 @@
  * session that sends the event is counted, others are left alone.
  */
 import * as vscode from 'vscode';
+import { chooseEngine, DEFAULT_ENGINE, engineRequested } from '../core/engineChoice';
 import type { MallocReport } from '../core/report';
+import type { Engine } from '../core/sourceState';
 import { DEBUG_TYPE } from './debugConfiguration';
 import { emptyReport, TallyStore } from './tallyStore';
 
@@ -19,6 +21,16 @@ function isReport(body: unknown): body is MallocReport {
   return !!b && Array.isArray(b.lines) && typeof b.total?.count === 'number';
 }
 
+/** The engine a session's configuration asks for (the report names the one that counted). */
+function engineOf(session: vscode.DebugSession, report?: MallocReport): Engine {
+  if (report?.engine) return report.engine;
+  try {
+    return chooseEngine(engineRequested(session.configuration), false);
+  } catch {
+    return DEFAULT_ENGINE;
+  }
+}
+
 export class DebugTallies implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -26,10 +38,10 @@ export class DebugTallies implements vscode.Disposable {
     this.disposables.push(
       vscode.debug.onDidStartDebugSession((s) => {
         // A malloclens session is counted from its first moment; a go session once it proves to be.
-        if (s.type === DEBUG_TYPE) store.add({ id: s.id, label: s.name, kind: 'debug', report: emptyReport(), live: true });
+        if (s.type === DEBUG_TYPE) store.add({ id: s.id, label: s.name, kind: 'debug', report: emptyReport(), live: true, engine: engineOf(s) });
       }),
       vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
-        if (e.event === TALLY && isReport(e.body)) store.update(e.session.id, e.body, e.session.name, true);
+        if (e.event === TALLY && isReport(e.body)) store.update(e.session.id, e.body, e.session.name, true, engineOf(e.session, e.body));
       }),
       vscode.debug.onDidTerminateDebugSession((s) => store.setLive(s.id, false)),
       ...COUNTED_TYPES.map((type) => vscode.debug.registerDebugAdapterTrackerFactory(type, { createDebugAdapterTracker: (s) => this.tracker(s) })),

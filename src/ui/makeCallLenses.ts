@@ -1,10 +1,12 @@
 /**
- * The "count mallocs" action above each statement with a make(...) call (found by tree-sitter, so
- * multi-line calls are one call and `make(` in strings and comments is none). After a count the
- * lens carries the result; the per-line numbers themselves are decorations (inlineDecorations.ts).
+ * The lenses: "count mallocs" above each statement with a make(...) call (found by tree-sitter, so
+ * multi-line calls are one call and `make(` in strings and comments is none), "count one call"
+ * above each function, and, where a `make(` does not parse, a lens that says why there is nothing
+ * to count instead of vanishing. After a count the lens carries the result with its scope; the
+ * per-line numbers themselves are decorations (inlineDecorations.ts).
  */
 import * as vscode from 'vscode';
-import { formatAmount } from '../core/amountText';
+import { formatScopedAmount } from '../core/amountText';
 import type { MakeCall } from '../core/goSource';
 import { describeBuild } from '../core/reportText';
 import type { GoDocuments } from './goDocuments';
@@ -19,6 +21,15 @@ export function statementsWithMake(calls: MakeCall[]): MakeCall[] {
   const first = new Map<number, MakeCall>();
   for (const call of calls) if (!first.has(call.statement.line)) first.set(call.statement.line, call);
   return [...first.values()];
+}
+
+interface Countable {
+  line: number;
+  endLine: number;
+  /** The lens's own words: `count mallocs`, `count one call`. */
+  action: string;
+  /** What runs, for the tooltip and the tree: `make([]int, 3)`, `label()`. */
+  what: string;
 }
 
 export class MakeCallLenses implements vscode.CodeLensProvider {
@@ -39,35 +50,75 @@ export class MakeCallLenses implements vscode.CodeLensProvider {
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     if (!readSettings(document.uri).codeLens || document.uri.scheme !== 'file') return [];
-    const calls = statementsWithMake(await this.documents.makeCalls(document));
+    const outline = await this.documents.outline(document);
+    const broken = new Map(outline.syntaxErrors.map((e) => [e.line, e]));
     const file = document.uri.fsPath;
-    return calls.map((call) => {
-      const at = new vscode.Position(call.line - 1, call.column - 1);
-      return new vscode.CodeLens(new vscode.Range(at, at), this.command(document.uri, file, call));
-    });
+    const lenses: vscode.CodeLens[] = [];
+    const at = (line: number, column = 1) => {
+      const p = new vscode.Position(line - 1, column - 1);
+      return new vscode.Range(p, p);
+    };
+    for (const f of outline.functions) {
+      lenses.push(new vscode.CodeLens(at(f.line), this.command(document.uri, file, { line: f.line, endLine: f.endLine, action: 'count one call', what: `${f.name}()` })));
+    }
+    const withLens = new Set<number>();
+    for (const call of statementsWithMake(outline.makeCalls)) {
+      const error = [...broken.values()].find((e) => e.line >= call.statement.line && e.line <= call.statement.endLine);
+      withLens.add(call.line);
+      lenses.push(new vscode.CodeLens(at(call.line, call.column), error
+        ? unparsable(error.line)
+        : !call.inFunction
+          ? packageLevel()
+          : this.command(document.uri, file, { ...call.statement, action: 'count mallocs', what: call.text })));
+    }
+    // A `make(` the parser could not read as a call would have no lens at all: say why instead.
+    for (const error of broken.values()) {
+      if (withLens.has(error.line) || error.line > document.lineCount) continue;
+      const text = document.lineAt(error.line - 1).text;
+      const column = text.search(/\bmake\s*\(/);
+      if (column >= 0) lenses.push(new vscode.CodeLens(at(error.line, column + 1), unparsable(error.line)));
+    }
+    return lenses;
   }
 
-  private command(uri: vscode.Uri, file: string, call: MakeCall): vscode.Command {
-    const { line, endLine } = call.statement;
-    const args = [uri, line, endLine];
-    if (this.counter.isCounting(file, line)) {
-      return { title: '$(loading~spin) counting mallocs…', command: '', tooltip: 'malloclens is running the program to this statement' };
+  private command(uri: vscode.Uri, file: string, target: Countable): vscode.Command {
+    const args = [uri, target.line, target.endLine, target.what, target.action];
+    if (this.counter.isCounting(file, target.line)) {
+      return { title: `$(loading~spin) ${target.action}: counting…`, command: '', tooltip: 'malloclens is running the program to this statement' };
     }
-    const result = this.store.get(statementSourceId(file, line));
-    if (!result) {
-      return { title: 'count mallocs', command: COUNT_STATEMENT_COMMAND, arguments: args, tooltip: `Run to this statement under Delve and count its heap allocations (${call.text})` };
-    }
+    const result = this.store.get(statementSourceId(file, target.line));
+    const tooltip = target.action === 'count one call'
+      ? `Run the program to ${target.what} under Delve and count the heap allocations of its first call, callees included, until it returns`
+      : `Run to this statement under Delve and count the heap allocations of its first execution (${target.what})`;
+    if (!result) return { title: target.action, command: COUNT_STATEMENT_COMMAND, arguments: args, tooltip };
     const { report } = result;
-    const outcome = report.statement && !report.statement.reached ? 'not reached' : formatAmount(report.total);
+    const outcome = report.statement && !report.statement.reached ? 'not reached' : formatScopedAmount(report.total, 'line');
     return {
-      title: `count mallocs: ${outcome}`,
+      title: `${target.action} · ${outcome}`,
       command: COUNT_STATEMENT_COMMAND,
       arguments: args,
-      tooltip: `First execution of this statement, counted by malloclens (${describeBuild(report)}). Click to count again.`,
+      tooltip: `First execution, counted by malloclens (${describeBuild(report)}). Click to count again.`,
     };
   }
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Package-level initializers run inside the runtime's package initialization, which a run charges to "package init". */
+function packageLevel(): vscode.Command {
+  return {
+    title: 'count mallocs: unavailable — package-level, runs in package init',
+    command: '',
+    tooltip: 'A package-level variable is initialised before main by the runtime; a debug run under malloclens counts it under "package init" in the Allocations view.',
+  };
+}
+
+function unparsable(line: number): vscode.Command {
+  return {
+    title: `count mallocs: unavailable — line ${line} does not parse`,
+    command: '',
+    tooltip: 'malloclens finds what to count with a Go parser, and this statement has a syntax error; fix it and the lens comes back.',
+  };
 }

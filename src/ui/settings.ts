@@ -1,6 +1,7 @@
 /** The extension's settings (`malloclens.*`), read in one place with their defaults. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { DEFAULT_ENGINE, EngineName, isEngineName } from '../core/engineChoice';
 
 export type DecorationStyle = 'after' | 'before';
 
@@ -10,6 +11,8 @@ export interface Settings {
   /** Extra directories whose files count as your code, besides the module or workspace. */
   attributionRoots: string[];
   optimizedBuilds: boolean;
+  /** The engine for debug sessions whose configuration names none. */
+  engine: EngineName;
   inlineCounts: {
     enabled: boolean;
     style: DecorationStyle;
@@ -28,6 +31,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     dlvPath: dlvPath === '' ? undefined : dlvPath,
     attributionRoots: c.get<string[]>('attributionRoots', []).filter((r) => typeof r === 'string' && r.trim() !== ''),
     optimizedBuilds: c.get<boolean>('optimizedBuilds', false),
+    engine: isEngineName(c.get('engine')) ? c.get<EngineName>('engine')! : DEFAULT_ENGINE,
     inlineCounts: {
       enabled: c.get<boolean>('inlineCounts.enabled', true),
       style: c.get<DecorationStyle>('inlineCounts.style', 'after') === 'before' ? 'before' : 'after',

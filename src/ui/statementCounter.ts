@@ -10,7 +10,9 @@ import { runsAsTest } from '../core/goPackage';
 import type { MallocReport } from '../core/report';
 import { describeBuild } from '../core/reportText';
 import { countAllocations, CountRunOptions } from '../dap/countRun';
+import { BuildError, inModule } from '../dap/goToolchain';
 import { predictionFor } from '../dap/statementPrediction';
+import { BuildProblems } from './buildProblems';
 import { explainCountFailure } from './delveSetup';
 import { allocationInspector } from './engineLink';
 import { engineEnv, readSettings } from './settings';
@@ -20,12 +22,27 @@ export interface StatementTarget {
   uri: vscode.Uri;
   line: number;
   endLine: number;
+  /** What is counted, for the tree: `make([]int, 3)`, `label()` (one call of a function). */
+  what?: string;
+  /** `count mallocs` (a statement) or `count one call` (a function), for the tree. */
+  action?: string;
+}
+
+/**
+ * `main.go:17 · make(map[string]int)`, `main.go:10 · label() · one call`: short, since the tree
+ * cuts long labels and the amount and state come after it (the icon says it is a count).
+ */
+function sourceLabel(where: string, target: StatementTarget): string {
+  const one = target.action === 'count one call' ? ' · one call' : '';
+  return target.what ? `${where} · ${target.what}${one}` : `${where}${one}`;
 }
 
 export class StatementCounter implements vscode.Disposable {
   private readonly running = new Set<string>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+
+  private readonly problems = new BuildProblems();
 
   constructor(private readonly store: TallyStore, private readonly log: vscode.LogOutputChannel) {}
 
@@ -38,12 +55,13 @@ export class StatementCounter implements vscode.Disposable {
     for (;;) {
       const outcome = await this.countOnce(target);
       if (!outcome || 'report' in outcome) return outcome?.report;
+      if (outcome.error instanceof BuildError && this.problems.show(outcome.error, outcome.test ? "the package's tests" : 'the program')) return undefined;
       // Explained outside the counting window: the lens must not spin while the message waits.
       if (!(await explainCountFailure(outcome.error, outcome.env))) return undefined;
     }
   }
 
-  private async countOnce(target: StatementTarget): Promise<{ report: MallocReport } | { error: unknown; env: NodeJS.ProcessEnv } | undefined> {
+  private async countOnce(target: StatementTarget): Promise<{ report: MallocReport } | { error: unknown; env: NodeJS.ProcessEnv; test?: boolean } | undefined> {
     const file = target.uri.fsPath;
     const id = statementSourceId(file, target.line);
     if (this.running.has(id)) return undefined;
@@ -53,18 +71,23 @@ export class StatementCounter implements vscode.Disposable {
     const env = engineEnv(settings, target.uri);
     const where = `${path.basename(file)}:${target.line}`;
     const controller = new AbortController();
+    let test = false;
     try {
       const document = await vscode.workspace.openTextDocument(target.uri);
       if (document.isDirty) await document.save();
-      const test = runsAsTest(file, document.getText());
+      test = runsAsTest(file, document.getText());
+      const asTest = test;
       const dir = path.dirname(file);
+      this.problems.clear();
+      // Outside a module a directory does not build; the file does, as `dlv debug file.go` builds it.
+      const buildTarget = test || (await inModule(dir, env)) ? dir : file;
       const report = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `malloclens: counting ${where}`, cancellable: true },
         (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
-          progress.report({ message: test ? 'building and running the package tests…' : 'building and running the program…' });
+          progress.report({ message: asTest ? 'building and running the package tests…' : 'building and running the program…' });
           return this.countAndPredict(progress, {
-            target: dir, test, optimized: settings.optimizedBuilds, programArgs: [],
+            target: buildTarget, test: asTest, optimized: settings.optimizedBuilds, programArgs: [],
             line: { file, line: target.line, endLine: target.endLine },
             inspector: allocationInspector(),
             cwd: dir, env, dlvPath: settings.dlvPath, installDelve: false, stdio: 'pipe',
@@ -83,7 +106,7 @@ export class StatementCounter implements vscode.Disposable {
     } catch (error) {
       if (controller.signal.aborted) return undefined;
       this.log.error(`counting ${where}: ${(error as Error).message}`);
-      return { error, env };
+      return { error, env, test };
     } finally {
       this.running.delete(id);
       this.changed.fire();
@@ -108,7 +131,7 @@ export class StatementCounter implements vscode.Disposable {
     const file = target.uri.fsPath;
     const where = `${path.basename(file)}:${target.line}`;
     this.store.remove(id);
-    this.store.add({ id, label: `count mallocs · ${where}`, kind: 'statement', report, live: false, statement: { file, line: target.line, endLine: target.endLine } });
+    this.store.add({ id, label: sourceLabel(where, target), kind: 'statement', report, live: false, statement: { file, line: target.line, endLine: target.endLine } });
     for (const w of report.warnings) this.log.warn(`${where}: ${w}`);
     if (report.statement && !report.statement.reached) {
       void vscode.window.showWarningMessage(`malloclens: ${where} was not reached by ${test ? "the package's tests" : 'the program'}; nothing was counted.`);
@@ -119,6 +142,7 @@ export class StatementCounter implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.problems.dispose();
     this.changed.dispose();
   }
 }

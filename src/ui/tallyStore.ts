@@ -6,9 +6,11 @@
 import * as vscode from 'vscode';
 import type { CountSource } from '../core/inlineCounts';
 import type { MallocReport } from '../core/report';
+import type { Engine } from '../core/sourceState';
 
 export interface TallySource extends CountSource {
   live: boolean;
+  engine?: Engine;
   /** For statement counts: the statement, so that its lens can show the result. */
   statement?: { file: string; line: number; endLine: number };
 }
@@ -45,14 +47,14 @@ export class TallyStore implements vscode.Disposable {
   }
 
   /** A new report for a source; unknown sources (a Go extension session) are added as debug sessions. */
-  update(id: string, report: MallocReport, label: string, live = true): void {
+  update(id: string, report: MallocReport, label: string, live = true, engine?: Engine): void {
     const entry = this.sources.get(id);
     if (entry) {
       entry.report = report;
       entry.live = live;
       this.changed.fire();
     } else {
-      this.add({ id, label, kind: 'debug', report, live });
+      this.add({ id, label, kind: 'debug', report, live, engine });
     }
   }
 

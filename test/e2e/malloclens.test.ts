@@ -14,7 +14,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { formatAmount } from '../../src/core/amountText';
+import { formatAmount, formatScopedAmount } from '../../src/core/amountText';
 import { formatBytes } from '../../src/core/format';
 import { layoutForGo } from '../../src/core/mapAnatomy';
 import type { MallocReport } from '../../src/core/report';
@@ -84,6 +84,8 @@ describe('malloclens in a real VS Code (code-server + Chromium)', function () {
   });
 
   const wb = () => workbench as Workbench;
+  /** Line rows lead with their count; they are found by their location and code. */
+  const lineRowOf = (description: string) => wb().page.locator('[id="workbench.view.extension.malloclens"] .monaco-list .monaco-list-row', { has: wb().page.locator('.label-description', { hasText: description }) });
 
   async function waitForNoDecoration(line: number): Promise<void> {
     const deadline = Date.now() + 30_000;
@@ -94,29 +96,29 @@ describe('malloclens in a real VS Code (code-server + Chromium)', function () {
     assert.fail(`line ${line} still shows ${JSON.stringify(await decorationsOf(wb().page, line))}`);
   }
 
-  it('shows "count mallocs" above each make(...) statement and nowhere else', async function () {
+  it('shows "count mallocs" above each make(...) statement, and "count one call" above the function', async function () {
     await wb().openFile('main.go');
     await wb().waitForEditorText('_ = make(map[int]int, 1000)');
     await waitForLens(wb().page, MAKE_LINES[MAKE_LINES.length - 1], (t) => t === 'count mallocs', 60_000);
     const lenses = await codeLenses(wb().page);
-    assert.deepEqual(lenses, MAKE_LINES.map((line) => ({ line, title: 'count mallocs' })));
+    assert.deepEqual(lenses, [{ line: 5, title: 'count one call' }, ...MAKE_LINES.map((line) => ({ line, title: 'count mallocs' }))]);
   });
 
   it('counts the map statement from its lens: the inline text equals the CLI\'s count for that line', async function () {
     const expectedLine = lineOf(statement, folder, MAP_LINE);
     assert.ok(expectedLine && expectedLine.count > 0, `the CLI counted no allocation on line ${MAP_LINE}`);
-    const expected = formatAmount(expectedLine);
+    const expected = formatScopedAmount(expectedLine, 'line');
 
     // The lenses are in line order; the first stands above the map line.
     await lensLink(wb().page, 'count mallocs').first().click();
-    const lens = await waitForLens(wb().page, MAP_LINE, (t) => t.startsWith('count mallocs:'), 120_000);
+    const lens = await waitForLens(wb().page, MAP_LINE, (t) => t.startsWith('count mallocs ·'), 120_000);
     const inline = await waitForDecoration(wb().page, MAP_LINE, (t) => /alloc/.test(t), 10_000);
     await wb().page.mouse.move(5, 5);
     console.log(`    line ${MAP_LINE}: inline "${inline}", lens "${lens.title}", CLI ${expectedLine.count} allocs, ${expectedLine.bytes} bytes`);
     console.log(`    screenshot: ${await wb().screenshot('count-mallocs-lens')}`);
 
     assert.equal(inline, expected);
-    assert.equal(lens.title, `count mallocs: ${formatAmount(statement.total)}`);
+    assert.equal(lens.title, `count mallocs · ${formatScopedAmount(statement.total, 'line')}`);
     const status = wb().page.locator('.part.statusbar .statusbar-item', { hasText: formatAmount(statement.total) });
     assert.equal(await status.count(), 1, 'the status bar shows the newest count');
     for (const line of MAKE_LINES.slice(1)) {
@@ -127,11 +129,11 @@ describe('malloclens in a real VS Code (code-server + Chromium)', function () {
   it('counts a statement that allocates nothing as "0 allocs", as the CLI does', async function () {
     const line = 7; // _ = make([]int, 1000): does not escape, so no heap allocation in a debug build
     const cli = await cliCount(folder, line);
-    const expected = formatAmount(lineOf(cli, folder, line) ?? { count: 0, bytes: 0 });
+    const expected = formatScopedAmount(lineOf(cli, folder, line) ?? { count: 0, bytes: 0 }, 'line');
     await lensLink(wb().page, 'count mallocs').nth(1).click();
-    await waitForLens(wb().page, line, (t) => t.startsWith('count mallocs:'), 120_000);
+    await waitForLens(wb().page, line, (t) => t.startsWith('count mallocs ·'), 120_000);
     assert.equal(await waitForDecoration(wb().page, line, (t) => /alloc/.test(t), 10_000), expected);
-    assert.deepEqual(await decorationsOf(wb().page, MAP_LINE), [formatAmount(lineOf(statement, folder, MAP_LINE)!)], 'the map line keeps its count');
+    assert.deepEqual(await decorationsOf(wb().page, MAP_LINE), [formatScopedAmount(lineOf(statement, folder, MAP_LINE)!, 'line')], 'the map line keeps its count');
   });
 
   it('says when Delve is missing and offers to install it instead of installing', async function () {
@@ -196,7 +198,7 @@ describe('malloclens in a real VS Code (code-server + Chromium)', function () {
     const inline = await waitForDecoration(wb().page, MAP_LINE, (t) => /alloc/.test(t), 120_000);
     // The program is short: wait for its end (the debug toolbar goes away) and the final tally.
     await wb().page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 60_000 });
-    const final = await waitForDecoration(wb().page, MAP_LINE, (t) => t === formatAmount(expectedLine), 10_000);
+    const final = await waitForDecoration(wb().page, MAP_LINE, (t) => t === formatScopedAmount(expectedLine, 'run'), 10_000);
     // Delve's own output reaches the Debug Console, as with the Go extension.
     await wb().page.locator('.repl', { hasText: 'has exited with status 0' }).waitFor({ state: 'visible', timeout: 10_000 });
     console.log(`    line ${MAP_LINE}: live "${inline}", final "${final}", CLI run ${expectedLine.count} allocs`);
@@ -204,7 +206,7 @@ describe('malloclens in a real VS Code (code-server + Chromium)', function () {
 
     for (const line of MAKE_LINES) {
       const cli = lineOf(run, folder, line);
-      assert.deepEqual(await decorationsOf(wb().page, line), cli ? [formatAmount(cli)] : [], `line ${line}`);
+      assert.deepEqual(await decorationsOf(wb().page, line), cli ? [formatScopedAmount(cli, 'run')] : [], `line ${line}`);
     }
   });
 
@@ -212,7 +214,7 @@ describe('malloclens in a real VS Code (code-server + Chromium)', function () {
     await wb().page.locator('.activitybar .action-item a[aria-label^="malloclens"]').click();
     await treeRow(wb().page, LAUNCH_NAME).waitFor({ state: 'visible', timeout: 30_000 });
     const expectedLine = lineOf(run, folder, MAP_LINE)!;
-    const lineRow = treeRow(wb().page, `${MAP_LINE}: _ = make(map[int]int, 1000)`);
+    const lineRow = lineRowOf(`main.go:${MAP_LINE}  _ = make(map[int]int, 1000)`);
     await lineRow.waitFor({ state: 'visible', timeout: 10_000 });
     await lineRow.locator('.monaco-tl-twistie').click();
     await treeRow(wb().page, 'groups').waitFor({ state: 'visible', timeout: 10_000 });
@@ -227,9 +229,13 @@ describe('malloclens in a real VS Code (code-server + Chromium)', function () {
     // environment (Delve's debug build vs the CLI's): only the lines must match the CLI.
     const session = at(LAUNCH_NAME);
     assert.deepEqual({ ...session, description: undefined }, { label: LAUNCH_NAME, description: undefined, level: 1, expanded: true });
+    assert.match(session!.description, / · complete · run · \d\d:\d\d:\d\d · breakpoint engine$/, 'scope, state, start and engine');
     assert.deepEqual(at('main.go'), { label: 'main.go', description: formatAmount(expectedLine), level: 2, expanded: true });
-    const lineLabel = `${MAP_LINE}: _ = make(map[int]int, 1000)`;
-    assert.deepEqual(at(lineLabel), { label: lineLabel, description: formatAmount(expectedLine), level: 3, expanded: true });
+    // The count (and share of the run) first, then where, then the code.
+    const lineDescription = `main.go:${MAP_LINE}  _ = make(map[int]int, 1000)`;
+    const mapRow = rows.find((r) => r.description === lineDescription);
+    assert.ok(mapRow?.label.startsWith(`${formatAmount(expectedLine)} · `), `line row label: ${mapRow?.label}`);
+    assert.deepEqual({ ...mapRow, label: undefined }, { label: undefined, description: lineDescription, level: 3, expanded: true });
     const parts = rows.filter((r) => r.level === 4).map((r) => r.label).sort();
     assert.deepEqual(parts, layoutForGo(run.go) === 'swiss' ? ['directory', 'groups', 'table'] : ['buckets', 'hmap + mapextra']);
     assert.equal(count(at('outside your code')?.description), count(session?.description) - expectedLine.count, 'the rest of the run is outside your code');
@@ -240,7 +246,7 @@ describe('malloclens in a real VS Code (code-server + Chromium)', function () {
   });
 
   it('runs a "type": "go" launch configuration through malloclens unchanged', async function () {
-    const expected = formatAmount(lineOf(run, folder, MAP_LINE)!);
+    const expected = formatScopedAmount(lineOf(run, folder, MAP_LINE)!, 'run');
     await wb().runCommand('malloclens: Debug Go Launch Configuration with malloclens');
     await wb().pick(GO_LAUNCH_NAME);
     const session = treeRow(wb().page, `${GO_LAUNCH_NAME} (malloclens)`);
@@ -252,7 +258,7 @@ describe('malloclens in a real VS Code (code-server + Chromium)', function () {
   });
 
   it('follows the inline-count settings: style, toggle, minimum share', async function () {
-    const expected = formatAmount(lineOf(run, folder, MAP_LINE)!);
+    const expected = formatScopedAmount(lineOf(run, folder, MAP_LINE)!, 'run');
     // Workspace settings, as a person would edit .vscode/settings.json (code-server watches the
     // workspace; its watcher on the user settings file did not report changes here).
     const settingsFile = join(folder, '.vscode', 'settings.json');
@@ -283,8 +289,8 @@ describe('malloclens in a real VS Code (code-server + Chromium)', function () {
     await wb().runCommand('malloclens: Clear All Counts');
     await waitForLens(wb().page, MAP_LINE, (t) => t === 'count mallocs', 10_000);
     await lensLink(wb().page, 'count mallocs').first().click();
-    await waitForLens(wb().page, MAP_LINE, (t) => t.startsWith('count mallocs:'), 120_000);
-    const lineRow = treeRow(wb().page, `${MAP_LINE}: _ = make(map[int]int, 1000)`);
+    await waitForLens(wb().page, MAP_LINE, (t) => t.startsWith('count mallocs ·'), 120_000);
+    const lineRow = lineRowOf(`main.go:${MAP_LINE}  _ = make(map[int]int, 1000)`);
     await lineRow.waitFor({ state: 'visible', timeout: 10_000 });
     await lineRow.locator('.monaco-tl-twistie').click();
     await treeRow(wb().page, 'groups').waitFor({ state: 'visible', timeout: 10_000 });

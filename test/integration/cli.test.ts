@@ -1,11 +1,11 @@
 /** The CLI against real programs: clear one-line errors, pass-through of the program's I/O, exits. */
 import * as assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MallocReport } from '../../src/core/report';
-import { spawn } from 'node:child_process';
-import { FIXTURES, leftovers, markedEnv, runCli, waitForNoLeftovers } from './helpers';
+import { spawn, spawnSync } from 'node:child_process';
+import { FIXTURES, leftovers, markedEnv, ROOT, runCli, waitForNoLeftovers } from './helpers';
 
 const fixture = (name: string) => path.join(FIXTURES, name);
 
@@ -116,11 +116,76 @@ describe('malloclens count (CLI)', function () {
     assert.match(r.stderr, /env: inherited/);
   });
 
+  it('--json alone prints only the report on stdout; the program\'s stdout goes to stderr', async () => {
+    const r = await runCli(['count', '--json', fixture('echo'), '--', 'a'], { input: 'one\ntwo\n' });
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as MallocReport; // throws if anything else is mixed in
+    assert.ok(report.total.count > 0);
+    assert.match(r.stderr, /^echo: ONE\necho: TWO\n/, 'the program\'s stdout, in order, on stderr');
+    assert.match(r.stderr, /args: a/, 'its stderr is still stderr');
+    // The same stdout through a JSON tool, as a user would pipe it.
+    const jq = spawnSync('jq', ['.total.count'], { input: r.stdout, encoding: 'utf8' });
+    if (jq.error) return; // jq not installed: JSON.parse above is the check
+    assert.equal(jq.status, 0, jq.stderr);
+    assert.equal(Number(jq.stdout.trim()), report.total.count);
+  });
+
+  it('with -o FILE the program keeps its stdout and the report goes to the file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'malloclens-cli-o-'));
+    try {
+      const out = path.join(dir, 'r.json');
+      const r = await runCli(['count', '--json', '-o', out, fixture('echo')], { input: 'x\n' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'echo: X\n');
+      assert.ok((JSON.parse(readFileSync(out, 'utf8')) as MallocReport).total.count > 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--top N and --filter PATTERN cut the table to the rows the JSON report ranks first or matches', async () => {
+    const env = { MALLOCLENS_ORACLE_OUT: path.join(os.tmpdir(), 'malloclens-cli-oracle.json') };
+    const oracle = JSON.parse((await runCli(['count', '--json', fixture('corpus')], { env })).stdout) as MallocReport;
+    const top = await runCli(['count', '--top', '3', fixture('corpus')], { env });
+    assert.equal(top.code, 0, top.stderr);
+    // The corpus prints a line of its own first; the table starts at its header.
+    const table = top.stdout.slice(top.stdout.indexOf('LOCATION')).trim().split('\n');
+    const rows = table.slice(1, 4).map((l) => l.split(/\s{2,}/));
+    const counts = rows.map((cells) => Number(cells[cells.length - 3].replace(/,/g, '')));
+    assert.deepEqual(counts, [...counts].sort((a, b) => b - a), 'largest first');
+    // Package init varies by a few allocations between runs: compare which rows, not their counts.
+    const ranked = [
+      ...oracle.lines.map((l) => ({ name: `${path.relative(ROOT, l.file)}:${l.line}`, count: l.count })),
+      ...oracle.unattributed.buckets.map((b) => ({ name: `(${b.name})`, count: b.count })),
+    ].sort((a, b) => b.count - a.count);
+    assert.deepEqual(new Set(rows.map((cells) => cells[0])), new Set(ranked.slice(0, 3).map((r) => r.name)));
+    assert.equal(table[4], `showing 3 of ${ranked.length} rows (--top 3); the total below is the whole report's`);
+
+    const filtered = await runCli(['count', '--filter', 'json.Marshal', fixture('corpus')], { env });
+    assert.equal(filtered.code, 0, filtered.stderr);
+    const lines = filtered.stdout.trim().split('\n').filter((l) => l.startsWith('test/'));
+    const wanted = oracle.lines.filter((l) => l.paths.some((p) => p.frames.some((f) => f.includes('json.Marshal'))));
+    assert.ok(wanted.length > 0);
+    assert.equal(lines.length, wanted.length);
+  });
+
+  it('--line on a func line counts one call of the function, callees included', async () => {
+    const file = path.join(fixture('newuser'), 'main.go');
+    const one = JSON.parse((await runCli(['count', '--json', '--line', `${file}:10`, fixture('newuser')])).stdout) as MallocReport;
+    assert.deepEqual({ line: one.statement?.line, endLine: one.statement?.endLine, reached: one.statement?.reached }, { line: 10, endLine: 14, reached: true });
+    // The function's own make, once: the run (40 calls) counts it 40 times.
+    const run = JSON.parse((await runCli(['count', '--json', fixture('newuser')])).stdout) as MallocReport;
+    const make = (r: MallocReport) => r.lines.find((l) => l.file === file && l.line === 11);
+    assert.equal(make(run)!.count % 40, 0);
+    assert.equal(make(one)?.count, make(run)!.count / 40);
+    assert.ok(one.total.count < run.lines.filter((l) => l.line >= 10 && l.line <= 14).reduce((n, l) => n + l.count, 0), 'one call, not forty');
+  });
+
   it('counts a package\'s tests with --test', async () => {
     const r = await runCli(['count', '--json', '--test', fixture('withtests')]);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(r.stdout.startsWith('PASS\n'), 'the test binary\'s own output comes first');
-    const report = JSON.parse(r.stdout.slice('PASS\n'.length)) as MallocReport;
+    assert.match(r.stderr, /^PASS$/m, 'with --json the test binary\'s own stdout goes to stderr');
+    const report = JSON.parse(r.stdout) as MallocReport;
     const pair = report.lines.find((l) => l.file.endsWith('lib.go'));
     assert.equal(pair?.count, 10, 'Pair allocates once per call, ten calls');
     assert.equal(pair?.function, 'withtests.Pair', 'Delve names functions by the last element of their import path');
@@ -129,8 +194,8 @@ describe('malloclens count (CLI)', function () {
   it('counts a single .go file outside any module', async () => {
     const r = await runCli(['count', '--json', path.join(fixture('single'), 'hello.go')]);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(r.stdout.startsWith('hello\n'));
-    const report = JSON.parse(r.stdout.slice('hello\n'.length)) as MallocReport;
+    assert.match(r.stderr, /^hello$/m);
+    const report = JSON.parse(r.stdout) as MallocReport;
     assert.ok(report.lines.some((l) => l.file.endsWith('hello.go') && l.line === 9 && l.count >= 1));
   });
 

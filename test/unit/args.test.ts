@@ -37,7 +37,11 @@ describe('args', () => {
     });
 
     it('documents every flag it accepts', () => {
-      for (const flag of ['--json', '-o, --output', '--line', '--optimized', '--test', '--make', '--dlv']) assert.ok(USAGE.includes(flag), flag);
+      for (const flag of ['--json', '-o, --output', '--line', '--optimized', '--test', '--make', '--dlv', '--top', '--filter']) assert.ok(USAGE.includes(flag), flag);
+    });
+
+    it('says in --help where the program\'s stdout goes with --json', () => {
+      assert.match(USAGE, /--json[^\n]*\n[^\n]*program's own stdout goes to standard error/);
     });
   });
 

@@ -8,8 +8,8 @@ import { LivePauses } from '../../src/dap/livePauses';
 import { delveFunctionName, toStackFrame } from '../../src/dap/fast/symbolizer';
 import { memoryConnectionPair } from '../../src/dap/memoryConnection';
 import { DapProxy } from '../../src/dap/proxy';
-import { createAllocationSession, engineRequested } from '../../src/dap/sessionChoice';
-import { chooseEngine, EngineChoiceError } from '../../src/core/engineChoice';
+import { createAllocationSession } from '../../src/dap/sessionChoice';
+import { chooseEngine, EngineChoiceError, engineRequested } from '../../src/core/engineChoice';
 
 const options = { roots: { include: ['/p'], exclude: [] }, delveVersion: '1.27.2', buildFlags: '' };
 

@@ -86,6 +86,11 @@ describe('goSource', function () {
       for (const line of ignored) assert.ok(!calls.some((c) => c.line === line), `line ${line}`);
     });
 
+    it('tells a package-level initializer from a statement of a function', () => {
+      assert.equal(calls.find((c) => c.line === lineOf('var global'))?.inFunction, false);
+      assert.ok(calls.filter((c) => c.line !== lineOf('var global')).every((c) => c.inFunction));
+    });
+
     it('classifies what is made', () => {
       const kind = (text: string) => calls.find((c) => c.line === lineOf(text))?.kind;
       assert.equal(kind('var global'), 'map');
@@ -146,6 +151,56 @@ describe('goSource', function () {
       const broken = 'package p\n\nfunc f() {\n\tx := make([]int, 3\n\ty := make(map[int]int)\n';
       const found = parser.findMakeCalls(broken);
       assert.ok(found.some((c) => c.line === 5 && c.kind === 'map'), JSON.stringify(found));
+    });
+  });
+
+  describe('functions', () => {
+    it('lists functions and methods with a body, with their lines', () => {
+      const src = 'package p\n\nfunc a() {}\n\nfunc (s *S) M(x int) int {\n\treturn x\n}\n\nfunc external()\n\nvar f = func() {}\n';
+      assert.deepEqual(parser.functions(src), [
+        { name: 'a', line: 3, endLine: 3 },
+        { name: '(*S).M', line: 5, endLine: 7 },
+      ]);
+    });
+  });
+
+  describe('syntaxErrors', () => {
+    it('finds the line of an unclosed make( that is no call any more', () => {
+      const src = 'package main\n\nfunc main() {\n\tx := make(\n}\n';
+      assert.deepEqual(parser.findMakeCalls(src), []);
+      assert.deepEqual(parser.syntaxErrors(src).map((e) => e.line), [4]);
+    });
+
+    it('finds nothing in a file that parses', () => {
+      assert.deepEqual(parser.syntaxErrors('package main\n\nfunc main() {\n\t_ = make([]int, 3)\n}\n'), []);
+    });
+  });
+
+  describe('mapWritesOf', () => {
+    const src = [
+      'package main', //1
+      'func main() {', //2
+      '\ttags := make(map[string]int)', //3
+      '\tother := map[string]int{}', //4
+      '\tfor i := 0; i < 3; i++ {', //5
+      '\t\ttags[key(i)] = i', //6
+      '\t\ttags["n"]++', //7
+      '\t\tother["x"] = 1', //8
+      '\t\ttags["s"] += i', //9
+      '\t\t_ = tags["read"]', //10
+      '\t}', //11
+      '}', //12
+      'func g() { tags := 1; var m = make(map[int]int); m[1] = tags }', //13
+    ].join('\n');
+
+    it('finds the lines that write into the map made on a line, by its name, in its function', () => {
+      assert.deepEqual(parser.mapWritesOf(src, 3), { name: 'tags', lines: [6, 7, 9] });
+      assert.deepEqual(parser.mapWritesOf(src, 13), { name: 'm', lines: [13] }, 'var declarations too');
+    });
+
+    it('knows nothing of a make that is not assigned to one name', () => {
+      assert.equal(parser.mapWritesOf('package p\nfunc f() { use(make(map[int]int)) }', 2), undefined);
+      assert.equal(parser.mapWritesOf(src, 4), undefined, 'no make on the line');
     });
   });
 

@@ -145,4 +145,23 @@ describe('reportText', () => {
       assert.ok(out[3].slice(col).startsWith('runtime.schedinit'));
     });
   });
+
+  describe('renderLinesTable with --top and --filter', () => {
+    it('keeps the top rows by count, buckets included, and says how many were cut', () => {
+      const out = renderLinesTable(sampleReport(), PROJECT, { top: 2 }).split('\n');
+      assert.equal(out.length, 1 + 2 + 1 + 1);
+      assert.match(out[1], /^main\.go:12\s/);
+      assert.match(out[2], /^\(runtime init\)\s/);
+      assert.equal(out[3], 'showing 2 of 3 rows (--top 2); the total below is the whole report\'s');
+      assert.match(out[4], /^total: 1,235 allocations/);
+    });
+
+    it('filters on function names and on the frames of call paths', () => {
+      const byFunction = renderLinesTable(sampleReport(), PROJECT, { filter: 'main\\.fill' }).split('\n');
+      assert.equal(byFunction.length, 1 + 1 + 1 + 1);
+      assert.match(byFunction[1], /fill\.go:7/);
+      const byFrame = renderLinesTable(sampleReport(), PROJECT, { filter: 'runtime.malg' }).split('\n');
+      assert.match(byFrame[1], /^\(runtime init\)/);
+    });
+  });
 });

@@ -2,6 +2,7 @@
 // declared, or a colour the decorations ask for that no theme default exists for, fails here
 // rather than silently in the editor.
 import * as assert from 'node:assert/strict';
+import { DEFAULT_ENGINE, ENGINES } from '../../src/core/engineChoice';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HEAT_COLORS } from '../../src/core/heat';
@@ -49,9 +50,20 @@ describe('package.json contributions', () => {
 
   it('declares the settings the extension reads', () => {
     assert.deepEqual(Object.keys(c.configuration.properties).sort(), [
-      'malloclens.attributionRoots', 'malloclens.codeLens.enabled', 'malloclens.dlvPath', 'malloclens.inlineCounts.enabled',
+      'malloclens.attributionRoots', 'malloclens.codeLens.enabled', 'malloclens.dlvPath', 'malloclens.engine', 'malloclens.inlineCounts.enabled',
       'malloclens.inlineCounts.minimumShare', 'malloclens.inlineCounts.style', 'malloclens.optimizedBuilds',
     ]);
+  });
+
+  it('declares the engine choice in the debug type\'s schema, with a snippet for the breakpoint engine', () => {
+    const dbg = c.debuggers.find((d) => d.type === 'malloclens') as unknown as {
+      configurationAttributes: { launch: { properties: Record<string, { properties?: Record<string, { enum?: string[] }> }> } };
+      configurationSnippets: { body: { malloclens?: { engine?: string } } }[];
+    };
+    assert.deepEqual(dbg.configurationAttributes.launch.properties.malloclens.properties?.engine.enum, [...ENGINES]);
+    assert.ok(dbg.configurationSnippets.some((snippet) => snippet.body.malloclens?.engine === 'breakpoints'));
+    assert.deepEqual((c.configuration.properties['malloclens.engine'] as { enum?: string[]; default?: string }).enum, [...ENGINES]);
+    assert.equal((c.configuration.properties['malloclens.engine'] as { default?: string }).default, DEFAULT_ENGINE);
   });
 
   it('gives the malloclens debug type the Go extension\'s launch attributes', () => {

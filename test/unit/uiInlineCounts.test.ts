@@ -14,25 +14,30 @@ const statement = (started: number, line: number, count: number): CountSource =>
 describe('inline counts: which source each line shows', () => {
   it('shows every counted line of the file with its text and heat', () => {
     const counts = lineCountsForFile([run(1, 300)], MAIN);
-    assert.deepEqual(counts.map((c) => [c.line, c.text, c.level]), [[6, '300 allocs · 4.7 KiB', 4], [12, '700 allocs · 16 B', 4]]);
+    assert.deepEqual(counts.map((c) => [c.line, c.text, c.level]), [[6, 'run: 300 allocs · 4.7 KiB', 4], [12, 'run: 700 allocs · 16 B', 4]]);
     assert.deepEqual(lineCountsForFile([run(1, 300)], '/other.go'), []);
   });
 
   it('uses only the newest debug session, so that runs do not mix', () => {
     const newer = { ...run(2, 5), report: report([{ ...swissMapLine(), count: 5, bytes: 80 }]) };
     const counts = lineCountsForFile([run(1, 300), newer], MAIN);
-    assert.deepEqual(counts.map((c) => [c.line, c.text]), [[6, '5 allocs · 80 B']], 'line 12 of the older run is gone');
+    assert.deepEqual(counts.map((c) => [c.line, c.text]), [[6, 'run: 5 allocs · 80 B']], 'line 12 of the older run is gone');
   });
 
-  it('lets the newest source win per line between a run and a statement count', () => {
-    assert.equal(lineCountAt([run(1, 300), statement(2, 6, 5)], MAIN, 6)?.text, '5 allocs · 40 B');
-    assert.equal(lineCountAt([statement(1, 6, 5), run(2, 300)], MAIN, 6)?.text, '300 allocs · 4.7 KiB');
-    assert.equal(lineCountAt([run(1, 300), statement(2, 6, 5)], MAIN, 12)?.text, '700 allocs · 16 B', 'other lines keep the run');
+  it('shows both scopes on a line counted by a run and by a statement, the first execution first', () => {
+    for (const sources of [[run(1, 300), statement(2, 6, 5)], [statement(1, 6, 5), run(2, 300)]]) {
+      const c = lineCountAt(sources, MAIN, 6);
+      assert.equal(c?.text, 'first run: 5 allocs · 40 B — run: 300 allocs · 4.7 KiB');
+      assert.equal(c?.all.length, 2);
+    }
+    assert.equal(lineCountAt([run(1, 300), statement(2, 6, 5)], MAIN, 6)?.source.kind, 'statement', 'the newest drives heat and hover');
+    assert.equal(lineCountAt([statement(1, 6, 5), run(2, 300)], MAIN, 6)?.source.kind, 'debug');
+    assert.equal(lineCountAt([run(1, 300), statement(2, 6, 5)], MAIN, 12)?.text, 'run: 700 allocs · 16 B', 'other lines keep the run alone');
   });
 
   it('shows a reached statement that allocated nothing as 0, neutral; an unreached one not at all', () => {
     const zero = lineCountsForFile([statement(1, 7, 0)], MAIN);
-    assert.deepEqual(zero.map((c) => [c.line, c.text, c.level]), [[7, '0 allocs', 0]]);
+    assert.deepEqual(zero.map((c) => [c.line, c.text, c.level]), [[7, 'first run: 0 allocs', 0]]);
     const missed = { ...statement(1, 7, 0), report: lineReport([], 7, false) };
     assert.deepEqual(lineCountsForFile([missed], MAIN), []);
   });

@@ -42,6 +42,7 @@ const PROFILING_START = 'runtime.gcenable';
 const NO_FUNCTIONS = '^$';
 
 export class FastEngine implements CountingEngine {
+  readonly name = 'fast';
   readonly tally: Tally;
   readonly scope: Scope = 'run';
   private preparation?: Promise<Symbolizer>;
