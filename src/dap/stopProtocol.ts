@@ -154,6 +154,11 @@ export class StopProtocol {
     if (!this.warnings.includes(text)) this.warnings.push(text);
   }
 
+  /** A warning for the report from whoever set the session up. */
+  note(text: string): void {
+    this.warn(text);
+  }
+
   // ---- client requests ---------------------------------------------------------------------
 
   private async onClientRequest(request: P.Request): Promise<boolean> {

@@ -52,6 +52,18 @@ describe('fast mode oracle: counts equal the runtime\'s own MemStats deltas', fu
     assertExact(await countWithOracle('corpus', ['--fast'], { MALLOCLENS_MEMORY: 'delve' }));
   });
 
+  for (const generation of GO_GENERATIONS) {
+    for (const engine of ['fast', 'breakpoints']) {
+      it(`cgo (a main that calls C, a package of the module's own with cgo), ${generation.name}, ${engine}`, async function () {
+        if (!generation.available()) this.skip();
+        const run = await countWithOracle('cgo', ['--engine', engine], generation.env);
+        assert.equal(run.rows.length, 4);
+        assertExact(run);
+        assert.ok(run.rows[0].runtime >= 100, 'the line that calls C allocates');
+      });
+    }
+  }
+
   it('threads at once and the system stack, Go 1.26, optimized build', async () => {
     assertExact(await countWithOracle('fastconcurrent', ['--fast', '--optimized']));
   });

@@ -142,7 +142,9 @@ export class FastEngine implements CountingEngine {
     let symbolizer: Symbolizer;
     let found: RuntimeSites;
     try {
-      symbolizer = await this.preparation!;
+      // After a restart nothing asked for the new run's executable yet.
+      this.preparation ??= this.prepare(() => programBinary({ explicit: this.options.binary, processId: context.processId, launch: this.launchArgs }, context.proxy));
+      symbolizer = await this.preparation;
       found = this.options.overlaid ? { tinyMerges: [], systemStackReturns: [] } : findRuntimeSites(symbolizer.functions);
     } catch (e) {
       this.warnings.push(`Fast mode could not read the program, so it counted nothing: ${(e as Error).message}`);

@@ -75,7 +75,18 @@ func open(path string) (*binary, error) {
 	if err != nil {
 		return nil, err
 	}
-	table, err := gosym.NewTable(nil, gosym.NewLineTable(data, text.Addr))
+	// Function entries in the line table are offsets from runtime.text, which is where .text
+	// starts only when Go linked the program itself: with cgo the external linker puts C code first.
+	textStart := text.Addr
+	if symbols, err := f.Symbols(); err == nil {
+		for _, s := range symbols {
+			if s.Name == "runtime.text" {
+				textStart = s.Value
+				break
+			}
+		}
+	}
+	table, err := gosym.NewTable(nil, gosym.NewLineTable(data, textStart))
 	if err != nil {
 		return nil, err
 	}
