@@ -127,7 +127,8 @@ export class FastEngine implements CountingEngine {
   async install(context: StopContext, attached: boolean): Promise<void> {
     this.instructions ??= new HiddenInstructions(context.bps);
     this.catcher ??= new StopCatcher(context.proxy, context.bps, () => this.options.roots, hitCountsReadable(this.options.delveVersion), (l) => context.log(l));
-    this.preparation ??= this.prepare(() => programBinary({ explicit: this.options.binary, processId: context.processId, launch: this.launchArgs }, context.proxy));
+    // Without a process yet (a restart sends none), the executable is found where profiling starts.
+    if (context.processId !== undefined) this.preparation ??= this.prepare(() => programBinary({ explicit: this.options.binary, processId: context.processId, launch: this.launchArgs }, context.proxy));
     await this.instructions.disarm();
     if (attached) {
       await this.startProfiling(context);
