@@ -229,7 +229,7 @@ describe('malloclens in a real VS Code (code-server + Chromium)', function () {
     // environment (Delve's debug build vs the CLI's): only the lines must match the CLI.
     const session = at(LAUNCH_NAME);
     assert.deepEqual({ ...session, description: undefined }, { label: LAUNCH_NAME, description: undefined, level: 1, expanded: true });
-    assert.match(session!.description, / · complete · run · \d\d:\d\d:\d\d · breakpoint engine$/, 'scope, state, start and engine');
+    assert.match(session!.description, / · complete · run · \d\d:\d\d:\d\d · fast mode$/, 'scope, state, start and engine');
     assert.deepEqual(at('main.go'), { label: 'main.go', description: formatAmount(expectedLine), level: 2, expanded: true });
     // The count (and share of the run) first, then where, then the code.
     const lineDescription = `main.go:${MAP_LINE}  _ = make(map[int]int, 1000)`;

@@ -207,8 +207,8 @@ describe('issue 11: what a new user trips over (code-server + Chromium)', functi
     console.log(`    screenshot: ${await wb().screenshot('issue11-tree')}`);
     const sessions = rows.filter((r) => r.level === 1);
     const byLabel = (label: string) => sessions.find((r) => r.label === label);
-    assert.match(byLabel(`${RUN_NAME} #3`)?.description ?? '', / · stopped early · run · \d\d:\d\d:\d\d · breakpoint engine$/);
-    assert.match(byLabel(`${RUN_NAME} #2`)?.description ?? '', / · complete · run · \d\d:\d\d:\d\d · breakpoint engine$/);
+    assert.match(byLabel(`${RUN_NAME} #3`)?.description ?? '', / · stopped early · run · \d\d:\d\d:\d\d · fast mode$/);
+    assert.match(byLabel(`${RUN_NAME} #2`)?.description ?? '', / · complete · run · \d\d:\d\d:\d\d · fast mode$/);
     assert.match(byLabel(`${RUN_NAME} #1`)?.description ?? '', / · complete · run · /);
     assert.ok(sessions.some((r) => r.label === 'main.go:11 · make([]string, 0, 3)' && / · complete · first run · /.test(r.description)));
     const itemRow = rows.find((r) => r.description === `main.go:${ITEMS_LINE}  items := make([]string, 0, 3)` && r.label.startsWith('run') === false && !r.label.startsWith('first run'));
