@@ -35,12 +35,14 @@ export interface MallocReport extends ReportMeta {
    */
   check?: { delveHits: number; skipped: number; complete: boolean };
   program?: ProgramEnd;
+  /** The counts stop before the program's end: it still runs, or was stopped early. */
+  partial?: true;
   /** Line scope: the compiler's escape analysis of the statement, beside what was measured. */
   prediction?: EscapePrediction;
   warnings: string[];
 }
 
-export function buildReport(meta: ReportMeta, tally: Tally, extras: Partial<Pick<MallocReport, 'check' | 'program' | 'warnings'>> = {}): MallocReport {
+export function buildReport(meta: ReportMeta, tally: Tally, extras: Partial<Pick<MallocReport, 'check' | 'program' | 'warnings' | 'partial'>> = {}): MallocReport {
   return {
     ...meta,
     lines: tally.lineTallies(),
@@ -48,6 +50,7 @@ export function buildReport(meta: ReportMeta, tally: Tally, extras: Partial<Pick
     total: tally.totals(),
     ...(extras.check ? { check: extras.check } : {}),
     ...(extras.program ? { program: extras.program } : {}),
+    ...(extras.partial ? { partial: true as const } : {}),
     warnings: extras.warnings ?? [],
   };
 }

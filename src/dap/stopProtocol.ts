@@ -120,6 +120,7 @@ export class StopProtocol {
       {
         check: this.terminated ? this.engine.check?.() : undefined,
         program: this.program,
+        partial: this.terminated && this.program.exitCode !== undefined ? undefined : true,
         warnings: [...this.warnings, ...this.engine.readingWarnings(this.terminated)],
       },
     );
