@@ -10,21 +10,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildDlvLauncher, BuiltLauncher, installLauncher } from '../../src/dap/dlvLauncher';
 import { run } from '../../src/dap/processes';
-import { CLI, GO_119, markedEnv, waitForNoLeftovers } from './helpers';
+import { CLI, CliResult, GO_119, markedEnv, runCommand, waitForNoLeftovers } from './helpers';
 import { connect, countedSession, DEBUGGEE, waitListening } from './support/dapSession';
 import { inspectGoToolVersion, needsRecompiling } from './support/goExtensionToolCheck';
 
 /** What the launcher's process prints and how it ends. */
-function runLauncher(launcher: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(launcher, args, { env: markedEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runLauncher(launcher: string, args: string[]): Promise<CliResult> {
+  return runCommand(launcher, args);
 }
 
 describe('dlv launcher for the Go extension', function () {

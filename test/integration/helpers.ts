@@ -48,8 +48,13 @@ export function markedEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliResult> {
+  return runCommand(process.execPath, [CLI, ...args], options);
+}
+
+/** Runs a command to its end (marked, so that leftovers are found), with `input` on its stdin. */
+export function runCommand(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(command, args, {
       cwd: options.cwd ?? ROOT,
       env: markedEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
