@@ -197,12 +197,14 @@ export class BreakpointEngine implements CountingEngine {
   }
 
   /** A pause that lands while a thread sits on an allocator breakpoint hides that hit. */
-  async atStop(event: P.StoppedEvent, context: StopContext): Promise<void> {
-    if (event.body.reason !== 'pause' || !this.armed) return;
+  async atStop(event: P.StoppedEvent, context: StopContext): Promise<boolean> {
+    if (event.body.reason !== 'pause' || !this.armed) return false;
     const goroutine = goroutineOf(event);
     const top = await context.sampler.frames(goroutine, 1);
     const name = top.frames[0]?.name;
-    if (name && this.allocators?.functions.includes(name)) await this.recordAllocation(goroutine, context);
+    if (!name || !this.allocators?.functions.includes(name)) return false;
+    await this.recordAllocation(goroutine, context);
+    return true;
   }
 
   private async recordAllocation(goroutine: number, context: StopContext): Promise<void> {

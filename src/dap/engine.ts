@@ -90,8 +90,12 @@ export interface CountingEngine {
   interruptsSteps(): boolean;
   /** A stop on one of the engine's hidden breakpoints; the program is stopped and stays so. */
   onHiddenStop(event: P.StoppedEvent, context: StopContext): Promise<HiddenStopMeaning>;
-  /** A stop the user will see (or a pause of the proxy's own), before anything resumes. */
-  atStop(event: P.StoppedEvent, context: StopContext): Promise<void>;
+  /**
+   * A stop the user will see (or a pause of the proxy's own), before anything resumes. True when
+   * the stopped goroutine stands on one of the engine's breakpoints (a pause Delve reported for a
+   * hit that coincided with one of its own halts).
+   */
+  atStop(event: P.StoppedEvent, context: StopContext): Promise<boolean>;
   /** The program is on its way out (a hidden breakpoint on runtime.exit): the last moment to read it. */
   atExit(context: StopContext): Promise<void>;
   /** The engine wants fresh counts now and then while the program runs. */

@@ -75,6 +75,18 @@ export class HiddenBreakpoints {
     return [...this.ids.entries()].filter(([, h]) => h.kind === kind && h.key === key).map(([id]) => id);
   }
 
+  /**
+   * A restart: Delve sets function and instruction breakpoints by address, and those cannot be
+   * carried into the new process (proc.Restart drops them), the client's and the hidden ones
+   * alike. The client's are not sent again unless the client sends them.
+   */
+  forgetAddressBreakpoints(): void {
+    this.userFunctions = [];
+    this.userInstructions = [];
+    this.forget('function');
+    this.forget('instruction');
+  }
+
   /** Why each hidden function breakpoint Delve refused was refused, from the last application. */
   unverified(): Map<string, string> {
     return this.lastUnverified;

@@ -82,9 +82,11 @@ export class DapProxy {
 
   // ---- toward the client -------------------------------------------------------------------
 
+  /** Numbered in this proxy's sequence, `seq` first as Delve writes it. */
   sendToClient(message: Omit<P.ProtocolMessage, 'seq'> & Record<string, unknown>): void {
     if (!this.clientOpen) return;
-    this.client.send({ ...message, seq: this.toClientSeq++ } as DapMessage);
+    const { seq: _delves, ...rest } = message as Record<string, unknown>;
+    this.client.send({ seq: this.toClientSeq++, ...rest } as DapMessage);
   }
 
   forwardEvent(event: P.Event): void {
@@ -95,8 +97,9 @@ export class DapProxy {
     this.sendToClient({ type: 'event', event, ...(body === undefined ? {} : { body }) });
   }
 
+  /** A success response, its fields in the order Delve writes them. */
   respond(request: P.Request, body?: unknown): void {
-    this.sendToClient({ type: 'response', request_seq: request.seq, command: request.command, success: true, ...(body === undefined ? {} : { body }) });
+    this.sendToClient({ type: 'response', request_seq: request.seq, success: true, command: request.command, ...(body === undefined ? {} : { body }) });
   }
 
   respondError(request: P.Request, message: string, id = 9000): void {

@@ -83,7 +83,7 @@ export class StopProtocol {
   private readonly warnings: string[] = [];
   /** `continued` events Delve sends for the proxy's own steps, which the client must not see. */
   private expectContinued = 0;
-  /** The last stop was hidden: Delve's "Step interrupted" line that may follow is not the user's. */
+  /** The latest stop was hidden: Delve's "Step interrupted" line that follows it is not the user's. */
   private swallowStepInterrupted = false;
   private readonly listeners: ((report: MallocReport) => void)[] = [];
 
@@ -247,6 +247,7 @@ export class StopProtocol {
    * installs afresh at the next configurationDone (Delve keeps breakpoints across a restart).
    */
   private forgetRun(): void {
+    this.bps.forgetAddressBreakpoints();
     this.engine.forgetRun();
     this.program = {};
     this.terminated = false;
@@ -258,8 +259,6 @@ export class StopProtocol {
   // ---- Delve events --------------------------------------------------------------------------
 
   private onDelveEvent(event: P.Event): boolean {
-    const afterHiddenStop = this.swallowStepInterrupted;
-    this.swallowStepInterrupted = false;
     switch (event.event) {
       case 'stopped':
         return this.onStopped(event as P.StoppedEvent);
@@ -270,7 +269,8 @@ export class StopProtocol {
         }
         return false;
       case 'output':
-        return afterHiddenStop && STEP_INTERRUPTED.test((event as P.OutputEvent).body.output);
+        // Delve says this right after the stop that interrupted a step: the latest stop's, then.
+        return this.swallowStepInterrupted && STEP_INTERRUPTED.test((event as P.OutputEvent).body.output);
       case 'breakpoint': {
         const bp = (event as P.BreakpointEvent).body.breakpoint;
         if (this.bps.isHidden(bp.id)) return true;
@@ -332,7 +332,7 @@ export class StopProtocol {
       return true;
     }
     const hidden = this.isHiddenStop(event);
-    if (hidden) this.swallowStepInterrupted = true;
+    this.swallowStepInterrupted = hidden;
     switch (owner.kind) {
       case 'instruction':
         owner.done();
@@ -351,6 +351,11 @@ export class StopProtocol {
     } else if (event.body.reason === 'pause' && this.state.pause === undefined && this.engine.wantsLiveReadings()) {
       // The proxy's own pause, or one of its pauses that Delve carried out late.
       void this.handleLivePause(event);
+    } else if (event.body.reason === 'pause' && this.state.pause === undefined) {
+      // Nobody asked for a pause: Delve halted to set breakpoints while the program ran, just as a
+      // thread hit one of the engine's (Delve then calls the stop a pause). Plain Delve would
+      // have gone on.
+      void this.checkAndPresent(event, true);
     } else {
       void this.checkAndPresent(event);
     }
@@ -362,25 +367,32 @@ export class StopProtocol {
     if (owner.kind === 'live pause') owner.handled();
   }
 
-  /** A stop the user must see: the engine looks first (threads standing on its breakpoints), then it is shown. */
-  private async checkAndPresent(event: P.StoppedEvent): Promise<void> {
+  /**
+   * A stop the user must see: the engine looks first (threads standing on its breakpoints), then
+   * it is shown — unless `unasked` (a pause nobody asked for) and it was the engine's own.
+   */
+  private async checkAndPresent(event: P.StoppedEvent, unasked = false): Promise<void> {
     const before = this.state.owner;
     this.state.owner = { kind: 'hidden' };
     this.proxy.hold();
+    let engines = false;
     try {
       if (this.state.callUnfinished && isCallReturnedStop(event)) {
         this.state.callUnfinished = false;
         await this.engine.afterCall(this.ctx());
       }
-      await this.engine.atStop(event, this.ctx());
+      engines = await this.engine.atStop(event, this.ctx());
     } catch (e) {
       this.log(`checking a stop failed: ${(e as Error).stack ?? e}`);
+    }
+    try {
+      if (unasked && engines) await this.resumeOrPause(goroutineOf(event));
+      else this.showUserStop(event);
     } finally {
-      this.showUserStop(event);
       this.noteStopHandled(before);
       this.proxy.release();
     }
-    await this.readSafely();
+    if (!(unasked && engines)) await this.readSafely();
   }
 
   /** The user now owns a stop; any pause they asked for is answered by it. */

@@ -335,6 +335,22 @@ describe('HiddenBreakpoints', () => {
       assert.equal(bps.idsOf('function', 'runtime.mallocgc').length, 1);
     });
   });
+  describe('a restart', () => {
+    it('forgets function and instruction breakpoints, the client\'s and the hidden ones, and keeps source lines', async () => {
+      const { proxy, bps } = setup();
+      bps.forwardFunctionBreakpoints(fnRequest('main.work'));
+      proxy.clientResponse();
+      await bps.setFunctions(specs('runtime.mallocgc'));
+      const [line] = await bps.setSourceLines(MAIN, new Map([[12, {}]]));
+      bps.forgetAddressBreakpoints();
+      assert.deepEqual(bps.idsOf('function', 'runtime.mallocgc'), []);
+      assert.equal(bps.isHidden(line.id), true, 'Delve restores line breakpoints');
+      await bps.setFunctions(specs('runtime.exit'), 'exit');
+      const sent = proxy.requests.filter((r) => r.command === 'setFunctionBreakpoints').pop()!.args as P.SetFunctionBreakpointsArguments;
+      assert.deepEqual(sent.breakpoints.map((b) => b.name), ['runtime.mallocgc', 'runtime.exit'], 'the client\'s main.work is not revived');
+    });
+  });
+
   describe('owners', () => {
     it('replaces only the owner\'s own entries, and says whose a stop is', async () => {
       const { proxy, bps } = setup();

@@ -213,10 +213,12 @@ export class FastEngine implements CountingEngine {
   }
 
   /** Before a stop is shown (or a hidden pause read): catch what other threads stood on. */
-  async atStop(event: P.StoppedEvent, context: StopContext): Promise<void> {
-    if (!this.profiling || !this.instructions?.isArmed) return;
+  async atStop(event: P.StoppedEvent, context: StopContext): Promise<boolean> {
+    if (!this.profiling || !this.instructions?.isArmed) return false;
     if (event.body.reason === 'pause') await this.catcher!.settleAfterPause(event, (g) => context.stepInstruction(g));
     else await this.catcher!.catchAround(event);
+    // What stood on a site is caught and moved on; the stop itself is whoever asked for it.
+    return false;
   }
 
   /** Reads the profile into the tally; the program must be stopped. */
