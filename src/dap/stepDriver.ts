@@ -63,7 +63,11 @@ export class StepDriver {
   private readonly stops: P.StoppedEvent[] = [];
   private waiter?: (event: P.StoppedEvent | undefined) => void;
   private ended = false;
-  private returning = false;
+  /**
+   * Running back to the step's frame: on a return-address breakpoint, or, where that address
+   * already holds a breakpoint of the user's (Delve allows one per address), by stepping out.
+   */
+  private returning: false | 'breakpoint' | 'stepOut' = false;
   /** A stepIn on a `go` statement was cancelled inside runtime.newproc: it must end in the new goroutine. */
   private intoNewGoroutine = false;
   private entering = false;
@@ -102,7 +106,7 @@ export class StepDriver {
     try {
       return await this.drive(goroutine, depth, command, start, from);
     } finally {
-      if (this.returning) await this.host.disarmReturn().catch(() => undefined);
+      if (this.returning === 'breakpoint') await this.host.disarmReturn().catch(() => undefined);
       if (this.entering) await this.host.disarmEntry?.().catch(() => undefined);
     }
   }
@@ -114,10 +118,15 @@ export class StepDriver {
       const event = await this.next();
       if (!event) return { kind: 'ended' };
 
-      if (this.returning && this.host.isReturnStop(event)) {
+      const backByStepOut = this.returning === 'stepOut' && !this.host.isHiddenStop(event) && event.body.reason === 'step' && goroutineOf(event) === goroutine;
+      if (backByStepOut && (await this.host.stack(goroutine)).length > depth) {
+        await this.host.send('stepOut', { threadId: goroutine });
+        continue;
+      }
+      if ((this.returning === 'breakpoint' && this.host.isReturnStop(event)) || backByStepOut) {
         // Back in the frame the step began in, just after the call that was interrupted.
+        if (this.returning === 'breakpoint') await this.host.disarmReturn();
         this.returning = false;
-        await this.host.disarmReturn();
         if (this.host.pauseWanted()) return { kind: 'paused', goroutine };
         if (this.intoNewGoroutine && (await this.enterNewGoroutine())) continue;
         // A call that ends its line returns onto the next line's first instruction: that is where
@@ -140,7 +149,7 @@ export class StepDriver {
       if (this.host.isHiddenStop(event)) {
         const allocation = await this.host.absorbHiddenStop(event);
         if (this.host.pauseWanted()) return { kind: 'paused', goroutine: goroutineOf(event) };
-        if (!allocation || goroutineOf(event) !== goroutine || this.returning || this.entering) {
+        if (!allocation || goroutineOf(event) !== goroutine || this.returning === 'breakpoint' || this.entering) {
           // Another goroutine (Delve kept the step), the exit path, or an allocation on the way
           // back to the return breakpoint: just go on.
           await this.host.send('continue', { threadId: goroutineOf(event) });
@@ -174,9 +183,14 @@ export class StepDriver {
     // into the new goroutine (its breakpoint in newproc went with the cancelled step).
     if (command === 'stepIn' && stack.length > depth && stack[stack.length - depth - 1]?.name === 'runtime.newproc') this.intoNewGoroutine = true;
     if (stack.length > depth) {
-      await this.host.armReturn(goroutine, stack[stack.length - depth]);
-      this.returning = true;
-      await this.host.send('continue', { threadId: goroutine });
+      try {
+        await this.host.armReturn(goroutine, stack[stack.length - depth]);
+        this.returning = 'breakpoint';
+        await this.host.send('continue', { threadId: goroutine });
+      } catch {
+        this.returning = 'stepOut';
+        await this.host.send('stepOut', { threadId: goroutine });
+      }
       return 'returning';
     }
     if (stack.length < depth) return 'done';
