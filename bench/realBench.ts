@@ -426,6 +426,11 @@ async function main(): Promise<void> {
         s.last = fast;
         if (fast.phases) s.phases.push(fast.phases);
         const hot = hotLine(fast.report, c.mode);
+        if (hot.own !== c.allocations) {
+          // What else the line was charged with, to tell the runtime's work from a miscount.
+          const row = fast.report?.lines.find((l) => l.line === hot.line && path.basename(l.file) === 'main.go');
+          for (const p of row?.paths ?? []) if (p.frames.length > 2) console.error(`  ${c.name}: hot line path ×${p.count}: ${p.frames.join(' > ')}`);
+        }
         if (c.exact && hot.own !== c.allocations) {
           throw new Error(`${c.name}: the hot line (main.go:${hot.line}) counted ${count(hot.own)} allocations of its own (${count(hot.count)} in all), not ${count(c.allocations)}`);
         }
