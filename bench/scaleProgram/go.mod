@@ -1,0 +1,3 @@
+module malloclens.dev/bench/scaleprogram
+
+go 1.21
