@@ -29,10 +29,19 @@ function isUnder(file: string, root: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
+/** Answers per roots and file: a profile asks about the same few hundred files for every frame. */
+const userFileCache = new WeakMap<UserCodeRoots, Map<string, boolean>>();
+
 export function isUserFile(file: string | undefined, roots: UserCodeRoots): boolean {
   if (!file || !path.isAbsolute(file)) return false;
-  if (roots.exclude.some((root) => isUnder(file, root))) return false;
-  return roots.include.some((root) => isUnder(file, root) && !isUnder(file, path.join(root, 'vendor')));
+  let known = userFileCache.get(roots);
+  if (!known) userFileCache.set(roots, (known = new Map()));
+  let answer = known.get(file);
+  if (answer === undefined) {
+    answer = !roots.exclude.some((root) => isUnder(file, root)) && roots.include.some((root) => isUnder(file, root) && !isUnder(file, path.join(root, 'vendor')));
+    known.set(file, answer);
+  }
+  return answer;
 }
 
 /**

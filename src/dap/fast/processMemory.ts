@@ -46,32 +46,50 @@ export class ProcessMemory {
     return buffer.subarray(0, done);
   }
 
-  /** A word reader for one reading, by cached pages. */
+  /** A word reader for one reading, by cached chunks of `READ_AHEAD_PAGES` pages. */
   reading(): WordMemory {
-    const pages = new Map<number, Buffer>();
-    const page = (index: number): Buffer => {
-      const known = pages.get(index);
+    const chunkBytes = PAGE_BYTES * READ_AHEAD_PAGES;
+    const chunks = new Map<number, Buffer>();
+    /** Pages that could not be read, by chunk. */
+    const holes = new Map<number, Set<number>>();
+    /** The bytes of one chunk as far as they are mapped (a chunk's pages read one by one where needed). */
+    const chunk = (index: number): Buffer => {
+      const known = chunks.get(index);
       if (known) return known;
+      const start = BigInt(index) * BigInt(chunkBytes);
       let bytes: Buffer;
       try {
-        bytes = this.read(BigInt(index) * BigInt(PAGE_BYTES), PAGE_BYTES * READ_AHEAD_PAGES);
+        bytes = this.read(start, chunkBytes);
       } catch {
-        // The pages after this one are not all mapped: this one alone.
-        bytes = this.read(BigInt(index) * BigInt(PAGE_BYTES), PAGE_BYTES);
+        // The chunk starts in an unmapped page: its mapped pages, each on its own.
+        bytes = Buffer.alloc(chunkBytes);
+        const unmapped = new Set<number>();
+        for (let page = 0; page < READ_AHEAD_PAGES; page++) {
+          try {
+            this.read(start + BigInt(page * PAGE_BYTES), PAGE_BYTES).copy(bytes, page * PAGE_BYTES);
+          } catch {
+            unmapped.add(page);
+          }
+        }
+        holes.set(index, unmapped);
       }
-      for (let i = 0; i * PAGE_BYTES < bytes.length; i++) pages.set(index + i, bytes.subarray(i * PAGE_BYTES, (i + 1) * PAGE_BYTES));
-      return pages.get(index) ?? Buffer.alloc(0);
+      chunks.set(index, bytes);
+      return bytes;
     };
     return {
       words: async (address: bigint, count: number) => {
         if (address % BigInt(WORD) !== 0n) throw new MemoryReadError(`unaligned address ${hex(address)}`);
         const out: bigint[] = new Array(count);
         let at = Number(address);
-        for (let i = 0; i < count; i++, at += WORD) {
-          const bytes = page(Math.floor(at / PAGE_BYTES));
-          const offset = at % PAGE_BYTES;
-          if (offset + WORD > bytes.length) throw new MemoryReadError(`cannot read ${count} words at ${hex(address)}: unmapped`);
-          out[i] = bytes.readBigUInt64LE(offset);
+        let i = 0;
+        while (i < count) {
+          const index = Math.floor(at / chunkBytes);
+          const bytes = chunk(index);
+          let offset = at - index * chunkBytes;
+          const unmapped = holes.get(index);
+          const readable = (o: number) => o + WORD <= bytes.length && !unmapped?.has(Math.floor(o / PAGE_BYTES));
+          if (!readable(offset)) throw new MemoryReadError(`cannot read ${count} words at ${hex(address)}: unmapped`);
+          for (; i < count && readable(offset); i++, offset += WORD, at += WORD) out[i] = bytes.readBigUInt64LE(offset);
         }
         return out;
       },
