@@ -25,10 +25,18 @@ export class BreakpointIds {
     return this.toDelve.get(clientId);
   }
 
-  /** Rewrites `breakpoints[].id` in a response body; IDs new to the map are numbered in Delve's order. */
-  rewriteAll(breakpoints: { id?: number }[]): void {
+  /**
+   * Rewrites `breakpoints[].id` in a response body; IDs new to the map are numbered in the order
+   * Delve created them. A breakpoint Delve refused because one already stands at its address
+   * ("Breakpoint exists at …") still used up a number of Delve's (it numbers before it places),
+   * so it uses up one of the client's too, where it stands in the request.
+   */
+  rewriteAll(breakpoints: { id?: number; verified?: boolean; message?: string }[]): void {
     const fresh = breakpoints.map((b) => b.id).filter((id): id is number => id !== undefined && !this.toClient.has(id)).sort((a, b) => a - b);
-    for (const id of fresh) this.clientId(id);
+    for (const b of breakpoints) {
+      if (b.id !== undefined && !this.toClient.has(b.id)) this.clientId(fresh.shift()!);
+      else if (b.id === undefined && !b.verified && /^Breakpoint exists at /.test(b.message ?? '')) this.next += 1;
+    }
     for (const b of breakpoints) if (b.id !== undefined) b.id = this.clientId(b.id);
   }
 }

@@ -20,6 +20,19 @@ describe('BreakpointIds', () => {
     assert.equal(ids.clientId(12), 1);
   });
 
+  it('counts a breakpoint Delve refused for standing where another does: Delve numbered it first', () => {
+    const ids = new BreakpointIds();
+    const first = [{ id: 11 }, { verified: false, message: 'Breakpoint exists at /p/main.go:20 at 4bf56a' }, { id: 12 }];
+    ids.rewriteAll(first);
+    assert.deepEqual(first.map((b) => b.id), [1, undefined, 3]);
+    const later = [{ id: 14 }];
+    ids.rewriteAll(later);
+    assert.deepEqual(later.map((b) => b.id), [4]);
+    const notFound = [{ verified: false, message: 'could not find function main.nosuch' }, { id: 15 }];
+    ids.rewriteAll(notFound);
+    assert.deepEqual(notFound.map((b) => b.id), [undefined, 5], 'a name Delve cannot find takes no number');
+  });
+
   it('leaves breakpoints without an ID (unverified) alone', () => {
     const ids = new BreakpointIds();
     const response: { id?: number }[] = [{}, { id: 3 }];
