@@ -118,10 +118,16 @@ export class StepDriver {
       const event = await this.next();
       if (!event) return { kind: 'ended' };
 
-      const backByStepOut = this.returning === 'stepOut' && !this.host.isHiddenStop(event) && event.body.reason === 'step' && goroutineOf(event) === goroutine;
-      if (backByStepOut && (await this.host.stack(goroutine)).length > depth) {
-        await this.host.send('stepOut', { threadId: goroutine });
-        continue;
+      let backByStepOut = false;
+      if (this.returning === 'stepOut' && !this.host.isHiddenStop(event) && goroutineOf(event) === goroutine && ['step', 'breakpoint'].includes(event.body.reason)) {
+        const now = (await this.host.stack(goroutine)).length;
+        if (event.body.reason === 'step' && now > depth) {
+          await this.host.send('stepOut', { threadId: goroutine });
+          continue;
+        }
+        // Back in the step's frame; the user's breakpoint there (why the return address could not
+        // hold one of the proxy's) is where plain Delve's step would have ended anyway.
+        backByStepOut = now === depth;
       }
       if ((this.returning === 'breakpoint' && this.host.isReturnStop(event)) || backByStepOut) {
         // Back in the frame the step began in, just after the call that was interrupted.
