@@ -352,7 +352,7 @@ async function main(): Promise<void> {
     const env = process.env;
     const overlay = await runtimeOverlay(PROGRAM_DIR, env);
     const debugBuild = await buildProgram({ target: PROGRAM_DIR, test: false, optimized: false, output: path.join(work, 'program'), env });
-    const fastBuild = await buildProgram({ target: PROGRAM_DIR, test: false, optimized: false, overlay: overlay.file, output: path.join(work, 'program-overlaid'), env });
+    const fastBuild = await buildProgram({ target: PROGRAM_DIR, test: false, optimized: false, runtime: overlay, output: path.join(work, 'program-overlaid'), env });
     const delve = await locateDelve({ go: parseVersion(debugBuild.goVersion)!, install: true, notify: (m) => console.error(m) });
     await symbolizerBinary(env);
     const programRoots = await userCodeRoots(PROGRAM_DIR, env);
@@ -375,10 +375,11 @@ async function main(): Promise<void> {
     let muxFastReport: MallocReport | undefined;
     if (ONLY.has('mux')) {
       const dir = await fetchMux(work);
-      const muxOverlay = (await runtimeOverlay(dir, env)).file;
+      const muxRuntime = await runtimeOverlay(dir, env);
+      const muxOverlay = muxRuntime.kind === 'overlay' ? muxRuntime.file : muxRuntime.goroot;
       const roots = await userCodeRoots(dir, env);
       const plainBuilt = await buildProgram({ target: dir, test: true, optimized: false, output: path.join(work, 'mux.test'), env });
-      const fastBuilt = await buildProgram({ target: dir, test: true, optimized: false, overlay: muxOverlay, output: path.join(work, 'mux-overlaid.test'), env });
+      const fastBuilt = await buildProgram({ target: dir, test: true, optimized: false, runtime: muxRuntime, output: path.join(work, 'mux-overlaid.test'), env });
       mux = { dir, plain: { built: plainBuilt, roots, overlaid: false }, fast: { built: fastBuilt, roots, overlaid: true }, overlay: muxOverlay };
       await mustRun('go', ['test', '-count=1', '-gcflags=all=-N -l', '.'], dir); // warms Go's caches for the first round
     }

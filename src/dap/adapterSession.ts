@@ -17,6 +17,7 @@ import { Delve, DelveNotFoundError, locateDelve, delveVersion } from './delveLoc
 import { DebuggeeWatch } from './debuggeeWatch';
 import { DelveProcess } from './delveProcess';
 import { DapMessage, FramingError } from './framing';
+import { RuntimePatchError } from '../core/runtimePatch';
 import { runtimeOverlay } from './fast/runtimeOverlay';
 import { DEBUG_GCFLAGS, userCodeRoots } from './goToolchain';
 import { run, ToolMissingError } from './processes';
@@ -236,8 +237,10 @@ export class AdapterSession {
     const mode = String(args.mode ?? 'debug');
     if (mode !== 'debug' && mode !== 'test') return false;
     try {
-      const { file } = await runtimeOverlay(this.programDir(args) ?? String(args.dlvCwd ?? this.options.cwd ?? process.cwd()), this.env);
-      const flag = `-overlay=${file}`;
+      const made = await runtimeOverlay(this.programDir(args) ?? String(args.dlvCwd ?? this.options.cwd ?? process.cwd()), this.env);
+      // Delve builds with the go it finds, in its own environment: only an overlay reaches it.
+      if (made.kind !== 'overlay') throw new RuntimePatchError(`${made.goVersion} is a toolchain in the module cache, whose files go build -overlay may not replace`);
+      const flag = `-overlay=${made.file}`;
       args.buildFlags = Array.isArray(args.buildFlags) ? [...(args.buildFlags as string[]), flag] : [String(args.buildFlags ?? ''), flag].filter(Boolean).join(' ');
       return true;
     } catch (e) {

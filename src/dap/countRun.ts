@@ -13,7 +13,7 @@ import type { AllocationInspector, LineTarget } from './engine';
 import { locateDelve } from './delveLocator';
 import { DelveProcess } from './delveProcess';
 import { RuntimePatchError } from '../core/runtimePatch';
-import { runtimeOverlay } from './fast/runtimeOverlay';
+import { RuntimeOverlay, runtimeOverlay } from './fast/runtimeOverlay';
 import { buildProgram, userCodeRoots } from './goToolchain';
 import { HeadlessClient } from './headlessClient';
 import { memoryConnectionPair } from './memoryConnection';
@@ -58,9 +58,9 @@ const PROGRESS_INTERVAL_MS = 1000;
  * needs a stop. Where the overlay cannot be made, it catches what the profile misses at hidden
  * stops instead, and says so.
  */
-async function overlayFor(target: string, options: CountRunOptions): Promise<string | undefined> {
+async function overlayFor(target: string, options: CountRunOptions): Promise<RuntimeOverlay | undefined> {
   try {
-    return (await runtimeOverlay(existsSync(target) && statSync(target).isDirectory() ? target : path.dirname(target), options.env)).file;
+    return await runtimeOverlay(existsSync(target) && statSync(target).isDirectory() ? target : path.dirname(target), options.env);
   } catch (e) {
     if (!(e instanceof RuntimePatchError)) throw e;
     options.notify(`malloclens: ${e.message}; fast mode catches tiny and system-stack allocations at hidden stops instead (slower).`);
@@ -73,9 +73,9 @@ export async function countAllocations(options: CountRunOptions): Promise<Malloc
   let delve: DelveProcess | undefined;
   try {
     const target = path.resolve(options.cwd, options.target);
-    const overlay = options.fast ? await overlayFor(target, options) : undefined;
+    const runtime = options.fast ? await overlayFor(target, options) : undefined;
     const built = await buildProgram({
-      target, label: options.target, test: options.test, optimized: options.optimized, overlay,
+      target, label: options.target, test: options.test, optimized: options.optimized, runtime,
       output: path.join(work, options.test ? 'program.test' : 'program'), env: options.env,
     });
     const go = parseVersion(built.goVersion);
@@ -96,7 +96,7 @@ export async function countAllocations(options: CountRunOptions): Promise<Malloc
     const session = createAllocationSession(proxy, {
       roots, delveVersion: formatVersion(found.version), goVersion: built.goVersion,
       buildFlags: built.buildFlags, line: options.line, inspector: options.inspector, log: options.log,
-      fast: options.fast, binary: built.binary, env: options.env, overlaid: overlay !== undefined,
+      fast: options.fast, binary: built.binary, env: options.env, overlaid: runtime !== undefined,
       liveIntervalMs: options.onProgress ? PROGRESS_INTERVAL_MS : 0,
     });
     proxy.setHooks(session.hooks());

@@ -2,6 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { UserCodeRoots } from '../core/attribution';
+import type { RuntimeOverlay } from './fast/runtimeOverlay';
 import { run } from './processes';
 
 /** Delve's own debug build flags: no optimisation or inlining, in every package including the runtime. */
@@ -18,8 +19,8 @@ export interface BuildRequest {
   env: NodeJS.ProcessEnv;
   /** How to name the target in messages (as the user wrote it). */
   label?: string;
-  /** A `-overlay` file (fast mode's runtime, fast/runtimeOverlay.ts). */
-  overlay?: string;
+  /** Fast mode's runtime (fast/runtimeOverlay.ts): an `-overlay` file, or a GOROOT to build from. */
+  runtime?: RuntimeOverlay;
 }
 
 export interface BuiltProgram {
@@ -61,10 +62,13 @@ export async function buildProgram(request: BuildRequest): Promise<BuiltProgram>
   const buildFlags = request.optimized ? '' : `-gcflags=${DEBUG_GCFLAGS}`;
   const args = request.test ? ['test', '-c', '-o', request.output] : ['build', '-o', request.output];
   if (buildFlags) args.push(buildFlags);
-  if (request.overlay) args.push(`-overlay=${request.overlay}`);
+  if (request.runtime?.kind === 'overlay') args.push(`-overlay=${request.runtime.file}`);
   args.push(file ? path.basename(file) : '.');
   const label = request.label ?? request.target;
-  const r = await run('go', args, { cwd: dir, env: request.env });
+  const [go, env] = request.runtime?.kind === 'goroot'
+    ? [request.runtime.go, { ...request.env, GOROOT: request.runtime.goroot, GOTOOLCHAIN: 'local' }]
+    : ['go', request.env];
+  const r = await run(go, args, { cwd: dir, env });
   if (r.code !== 0) throw new BuildError(`cannot build ${label}: ${summarizeBuildErrors(r.stderr)}`, r.stderr, dir);
   if (!existsSync(request.output)) throw new BuildError(`cannot build ${label}: no binary was produced (is it package main?)`);
   return { binary: request.output, goVersion: await binaryGoVersion(request.output, request.env), buildFlags, packageDir: dir };
