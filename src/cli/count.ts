@@ -99,7 +99,9 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
 
   for (const w of report.warnings) io.stderr(`malloclens: ${w}`);
   if (report.check && !report.check.complete) {
-    io.stderr(`malloclens: Delve counted ${report.check.delveHits} allocator hits but ${report.total.count + report.check.skipped} were reported; some allocations are missing.`);
+    io.stderr(report.check.runtimeMallocs !== undefined
+      ? `malloclens: the runtime counted ${report.check.runtimeMallocs} allocations while the profile was on, but the report accounts for ${report.check.counted}; see the warnings.`
+      : `malloclens: Delve counted ${report.check.delveHits} allocator hits but ${report.total.count + (report.check.skipped ?? 0)} were reported; some allocations are missing.`);
   }
   if (report.statement && !report.statement.reached) {
     io.stderr(`malloclens: ${path.relative(io.cwd, report.statement.file)}:${report.statement.line} was never reached.`);

@@ -25,6 +25,20 @@ export interface ProgramEnd {
   error?: string;
 }
 
+/**
+ * Whether the report accounts for every allocation. The breakpoint engine compares Delve's own hit
+ * counts of its breakpoints (`delveHits`, less the size-0 and nested calls it `skipped`); fast mode
+ * compares the runtime's own allocation count over the counted part of the run (`runtimeMallocs`,
+ * as MemStats.Mallocs counts) with the report's total (`counted`).
+ */
+export interface Check {
+  delveHits?: number;
+  skipped?: number;
+  runtimeMallocs?: number;
+  counted?: number;
+  complete: boolean;
+}
+
 export interface MallocReport extends ReportMeta {
   lines: LineTally[];
   unattributed: Amount & { buckets: BucketTally[] };
@@ -33,7 +47,7 @@ export interface MallocReport extends ReportMeta {
    * Delve's own hit count of the hidden breakpoints, when it could be read: equal to `total.count`
    * plus the size-0 and nested calls the engine skipped, or the counts are incomplete.
    */
-  check?: { delveHits: number; skipped: number; complete: boolean };
+  check?: Check;
   program?: ProgramEnd;
   /** The counts stop before the program's end: it still runs, or was stopped early. */
   partial?: true;

@@ -65,5 +65,6 @@ export function renderTotals(report: MallocReport): string {
   const scope = report.scope === 'line' && report.statement
     ? `line ${report.statement.line}, first execution`
     : 'whole run';
-  return `total: ${plural(report.total.count, 'allocation')}, ${formatBytes(report.total.bytes)} (${scope}; ${formatCount(attributed)} in your code) — ${describeBuild(report)}`;
+  const accounted = report.check?.complete && report.check.runtimeMallocs !== undefined ? '; all the runtime counted' : '';
+  return `total: ${plural(report.total.count, 'allocation')}, ${formatBytes(report.total.bytes)} (${scope}; ${formatCount(attributed)} in your code${accounted}) — ${describeBuild(report)}`;
 }

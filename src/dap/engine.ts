@@ -7,7 +7,7 @@
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import type { StackFrame, UserCodeRoots } from '../core/attribution';
 import type { EngineName } from '../core/engineChoice';
-import type { Scope } from '../core/report';
+import type { Check, Scope } from '../core/report';
 import type { Tally } from '../core/tally';
 import type { HiddenBreakpoints } from './hiddenBreakpoints';
 import type { DapProxy } from './proxy';
@@ -109,7 +109,7 @@ export interface CountingEngine {
   /** The call has finished (its stop, if it stopped, has been shown). */
   afterCall(context: StopContext): Promise<void>;
   /** Delve's own hit-count check of what was counted, once the program has ended. */
-  check?(): { delveHits: number; skipped: number; complete: boolean } | undefined;
+  check?(): Check | undefined;
   /** The statement in line scope. */
   statement?(): { file: string; line: number; endLine?: number; reached: boolean } | undefined;
   /** Warnings about the readings themselves, at report time. */

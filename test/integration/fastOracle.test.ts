@@ -14,6 +14,8 @@ function assertExact(run: OracleRun): void {
   assert.deepEqual(mismatches(run.rows), []);
   assert.deepEqual(run.report.warnings, [], 'nothing was lost or left uncounted');
   assert.equal(run.report.scope, 'run');
+  // The whole run, not just the measured lines: the runtime's own count while the profile was on.
+  if (run.report.engine === 'fast') assert.equal(run.report.check?.complete, true, `the runtime's count and the report's: ${JSON.stringify(run.report.check)}`);
 }
 
 describe('fast mode oracle: counts equal the runtime\'s own MemStats deltas', function () {

@@ -11,7 +11,7 @@
  * (stopProtocol.ts) owns every stop; this file says what to arm and what to read.
  */
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
-import type { Scope } from '../../core/report';
+import type { Check, Scope } from '../../core/report';
 import { Tally } from '../../core/tally';
 import type { CountingEngine, HiddenStopMeaning, SessionSettings, StopContext } from '../engine';
 import { hitCountsReadable } from '../breakpointEngine';
@@ -20,6 +20,7 @@ import { HiddenInstructions } from './hiddenInstructions';
 import { ProfileView, recordedStackLimit, sampleEveryAllocation } from './profileView';
 import { ProcessMemory } from './processMemory';
 import { programBinary } from './programBinary';
+import { runtimeMallocs } from './runtimeMallocs';
 import { ProfileTallyNotes } from './profileTally';
 import { findRuntimeSites, RuntimeSites, SITE_FUNCTIONS } from './runtimeSites';
 import { Symbolizer } from './symbolizer';
@@ -57,6 +58,11 @@ export class FastEngine implements CountingEngine {
   private ended = false;
   private readonly warnings: string[] = [];
   private notes?: ProfileTallyNotes;
+  /**
+   * The runtime's allocation count where profiling started and where the program exited, and what
+   * the profile already held at the start (allocations the default rate sampled before).
+   */
+  private mallocs: { start?: number; exit?: number; profiledBefore?: number } = {};
   private rateChangedTo?: number;
 
   constructor(private readonly options: FastEngineOptions) {
@@ -77,6 +83,13 @@ export class FastEngine implements CountingEngine {
     if (this.notes?.truncated) out.push(`${this.notes.truncated} allocations have call stacks deeper than the runtime records; if a line of yours is further out, they are counted under a bucket instead.`);
     if (this.rateChangedTo !== undefined) out.push(`The program set runtime.MemProfileRate to ${this.rateChangedTo}; allocations after that are not all counted.`);
     if (ended && this.profiling && !this.exitRead) out.push('The program ended without passing runtime.exit; the counts are those of the last reading.');
+    const check = this.check();
+    if (check && !check.complete) {
+      const missing = check.runtimeMallocs! - check.counted!;
+      out.push(missing > 0
+        ? `The runtime counted ${check.runtimeMallocs} allocations while the profile was on; ${missing} of them are in no profile record (the runtime does not profile an allocation made while a new thread is being set up, or one made at the instant the program was stopped).`
+        : `The report has ${-missing} allocations more than the runtime counted while the profile was on.`);
+    }
     return out;
   }
 
@@ -162,6 +175,7 @@ export class FastEngine implements CountingEngine {
       await this.instructions!.arm(sites);
       await this.catcher!.setSites(sites);
     }
+    this.mallocs = { start: await this.runtimeCount(context), profiledBefore: await this.profiledNow() };
     this.profiling = true;
   }
 
@@ -234,9 +248,40 @@ export class FastEngine implements CountingEngine {
     try {
       await this.read(context);
       this.exitRead = this.view !== undefined;
+      if (this.mallocs.start !== undefined) this.mallocs.exit = await this.runtimeCount(context);
     } catch (e) {
       context.log(`reading the profile at exit failed: ${(e as Error).message}`);
     }
+  }
+
+  /** The runtime's own allocation count now (undefined when it cannot be read). */
+  private async runtimeCount(context: StopContext): Promise<number | undefined> {
+    if (!this.view) return undefined;
+    try {
+      return await runtimeMallocs(context.proxy, this.view.memoryNow());
+    } catch (e) {
+      context.log(`reading the runtime's allocation count failed: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** What the profile holds now, read into a tally of its own. */
+  private async profiledNow(): Promise<number | undefined> {
+    try {
+      const scratch = new Tally(this.options.roots);
+      await this.view!.read(scratch, this.catcher!.caught);
+      return scratch.totals().count;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Over the part of the run the profile saw: what the runtime counted against what was charged. */
+  check(): Check | undefined {
+    const { start, exit, profiledBefore } = this.mallocs;
+    if (start === undefined || exit === undefined || profiledBefore === undefined || !this.exitRead) return undefined;
+    const counted = this.tally.totals().count - profiledBefore;
+    return { runtimeMallocs: exit - start, counted, complete: exit - start === counted };
   }
 
   /** The counting sites come out for a console call: a stop inside one fails the call. */

@@ -121,13 +121,18 @@ export class ProfileView {
     return reading;
   }
 
+  /** The program's memory as it is now (for one reading). */
+  memoryNow(): WordMemory {
+    return this.addresses ? this.process!.reading() : new RangeCache(this.delve);
+  }
+
   /** True when readings need no stop. */
   get readsWhileRunning(): boolean {
     return this.addresses !== undefined;
   }
 
   private async readNow(tally: Tally, caught: CaughtAllocations): Promise<ProfileReading> {
-    this.memory = this.addresses ? this.process!.reading() : new RangeCache(this.delve);
+    this.memory = this.memoryNow();
     const pcs: bigint[] = [];
     const buckets = await this.reader.read(this.memory, (stack) => pcs.push(...stack));
     const symbols = await this.symbolizer.lookup(pcs);
