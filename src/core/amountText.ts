@@ -1,6 +1,6 @@
 /** How the editor names an amount of allocations: `3 allocs · 40.1 KiB`, the same everywhere in the UI. */
-import { formatBytes, plural } from './format';
-import type { Scope } from './report';
+import { formatBytes, formatCount, plural } from './format';
+import type { Check, Scope } from './report';
 import type { Amount } from './tally';
 
 /**
@@ -28,4 +28,12 @@ export function formatShare(share: number): string {
   if (percent < 0.1) return '<0.1%';
   if (percent < 10) return `${percent.toFixed(1).replace(/\.0$/, '')}%`;
   return `${Math.round(percent)}%`;
+}
+
+/** Whether a finished run's report accounts for every allocation the runtime counted, in words. */
+export function describeAccounting(check: Check | undefined): string | undefined {
+  if (check?.runtimeMallocs === undefined || check.counted === undefined) return undefined;
+  return check.complete
+    ? `All ${formatCount(check.runtimeMallocs)} allocations the runtime counted are accounted for.`
+    : `The runtime counted ${formatCount(check.runtimeMallocs)} allocations; the report accounts for ${formatCount(check.counted)}.`;
 }

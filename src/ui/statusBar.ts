@@ -4,7 +4,7 @@
  * session, offers to debug through malloclens).
  */
 import * as vscode from 'vscode';
-import { formatScopedAmount } from '../core/amountText';
+import { describeAccounting, formatScopedAmount } from '../core/amountText';
 import { Throttle } from '../core/throttle';
 import { VIEW_ID } from './allocationTreeView';
 import { DEBUG_TYPE } from './debugConfiguration';
@@ -31,12 +31,14 @@ export class CountStatusBar implements vscode.Disposable {
     const counted = session ? this.store.get(session.id) : undefined;
     const focusTree = { command: `${VIEW_ID}.focus`, title: 'Show Allocations' };
     if (counted) {
-      this.show(`$(pulse) ${formatScopedAmount(counted.report.total, counted.report.scope)}`, `malloclens is counting heap allocations in "${counted.label}"${counted.live ? '' : ' (ended)'}. Click to show them.`, focusTree);
+      const accounted = counted.live ? undefined : describeAccounting(counted.report.check);
+      this.show(`$(pulse) ${formatScopedAmount(counted.report.total, counted.report.scope)}`, `malloclens is counting heap allocations in "${counted.label}"${counted.live ? '' : ' (ended)'}.${accounted ? ` ${accounted}` : ''} Click to show them.`, focusTree);
     } else if (session && (session.type === 'go' || session.type === DEBUG_TYPE)) {
       this.show('$(circle-slash) malloclens off', `"${session.name}" runs plain Delve: its allocations are not counted. Click to debug a configuration with malloclens.`, { command: 'malloclens.debugGoConfiguration', title: 'Debug with malloclens' });
     } else {
       const newest = this.store.list()[0];
-      if (newest) this.show(`$(pulse) ${formatScopedAmount(newest.report.total, newest.report.scope)}`, `malloclens: ${newest.label}. Click to show the allocation tree.`, focusTree);
+      const accounted = newest && !newest.live ? describeAccounting(newest.report.check) : undefined;
+      if (newest) this.show(`$(pulse) ${formatScopedAmount(newest.report.total, newest.report.scope)}`, `malloclens: ${newest.label}.${accounted ? ` ${accounted}` : ''} Click to show the allocation tree.`, focusTree);
       else this.item.hide();
     }
   }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { formatAmount, formatShare } from '../../src/core/amountText';
+import { describeAccounting, formatAmount, formatShare } from '../../src/core/amountText';
 
 describe('amount text (inline counts, tree, lens)', () => {
   it('reads "N allocs · bytes" with the CLI\'s byte units', () => {
@@ -20,5 +20,11 @@ describe('amount text (inline counts, tree, lens)', () => {
     assert.equal(formatShare(0.03), '3%');
     assert.equal(formatShare(0.3402), '34%');
     assert.equal(formatShare(1), '100%');
+  });
+  it('says whether a finished run accounts for every allocation the runtime counted', () => {
+    assert.equal(describeAccounting({ runtimeMallocs: 2_000_026, counted: 2_000_026, complete: true }), 'All 2,000,026 allocations the runtime counted are accounted for.');
+    assert.equal(describeAccounting({ runtimeMallocs: 10, counted: 7, complete: false }), 'The runtime counted 10 allocations; the report accounts for 7.');
+    assert.equal(describeAccounting({ delveHits: 3, skipped: 0, complete: true }), undefined, 'the breakpoint engine\'s check is Delve\'s, not the runtime\'s');
+    assert.equal(describeAccounting(undefined), undefined);
   });
 });
