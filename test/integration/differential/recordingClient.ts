@@ -47,16 +47,36 @@ export class RecordingClient extends DebugClient {
   }
 
   /** The next event of this name: one already received and not yet taken, or the next to come. */
-  next(name: string, timeoutMs = 60_000): Promise<P.Event> {
+  next(name: string, timeoutMs = this.eventTimeoutMs): Promise<P.Event> {
     const queued = this.queues.get(name);
     if (queued && queued.length > 0) return Promise.resolve(queued.shift()!);
+    if (this.broken) return Promise.reject(new Error(`no ${name} event: ${this.broken}`));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${name} event within ${timeoutMs} ms`)), timeoutMs);
-      this.waiters.set(name, [...(this.waiters.get(name) ?? []), (e) => {
+      const fail = (why: string) => {
         clearTimeout(timer);
+        this.waiters.set(name, (this.waiters.get(name) ?? []).filter((w) => w !== take));
+        this.giveUps.delete(fail);
+        reject(new Error(`no ${name} event ${why}`));
+      };
+      const timer = setTimeout(() => fail(`within ${timeoutMs} ms`), timeoutMs);
+      const take = (e: P.Event) => {
+        clearTimeout(timer);
+        this.giveUps.delete(fail);
         resolve(e);
-      }]);
+      };
+      this.giveUps.add(fail);
+      this.waiters.set(name, [...(this.waiters.get(name) ?? []), take]);
     });
+  }
+
+  eventTimeoutMs = 60_000;
+  private readonly giveUps = new Set<(why: string) => void>();
+
+  /** Marks the session broken (see `broken`) and fails every wait for an event at once. */
+  breakSession(why: string): void {
+    if (this.broken) return;
+    this.broken = why;
+    for (const giveUp of [...this.giveUps]) giveUp(`(${why})`);
   }
 
   /** While set, events are recorded through `reducer` (e.g. a pause stop's location varies run to run). */
@@ -64,25 +84,41 @@ export class RecordingClient extends DebugClient {
     this.eventReducer = reducer;
   }
 
-  /** Sends a request and records the response (or the failure) in the transcript. */
+  /**
+   * How long a request may go unanswered. An unanswered request is recorded as such, and from then
+   * on the session is `broken`: later requests and waits fail at once, so that a lost answer costs
+   * one timeout, not one per remaining step.
+   */
+  requestTimeoutMs = 20_000;
+  broken?: string;
+
+  /** Sends a request and records the response (the whole of it, error bodies too) in the transcript. */
   async call(command: string, args?: unknown, reduce?: Reducer): Promise<P.Response> {
-    let response: P.Response;
-    try {
-      response = await this.send(command, args);
-    } catch (e) {
-      response = { seq: 0, type: 'response', request_seq: 0, command, success: false, message: (e as Error).message };
-    }
+    const response = await this.answer(command, args);
     const message = response as unknown as Record<string, unknown>;
     this.responses.push({ kind: 'response', name: command, message: reduce ? reduce(message) : message });
+    if (!response.success && /^no response within/.test(response.message ?? '')) this.breakSession(`${command} unanswered`);
     return response;
   }
 
+  private answer(command: string, args?: unknown): Promise<P.Response> {
+    if (this.broken) return Promise.resolve({ seq: 0, type: 'response', request_seq: 0, command, success: false, message: `not sent: ${this.broken}` });
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ seq: 0, type: 'response', request_seq: 0, command, success: false, message: `no response within ${this.requestTimeoutMs} ms` }), this.requestTimeoutMs);
+      try {
+        (this as unknown as { doSend(c: string, a: unknown, cb: (r: P.Response) => void): void }).doSend(command, args, (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        });
+      } catch (e) {
+        clearTimeout(timer);
+        resolve({ seq: 0, type: 'response', request_seq: 0, command, success: false, message: (e as Error).message });
+      }
+    });
+  }
+
   /** Sends a request that is not part of the comparison (malloclens's own requests). */
-  async quiet(command: string, args?: unknown): Promise<P.Response> {
-    try {
-      return await this.send(command, args);
-    } catch (e) {
-      return { seq: 0, type: 'response', request_seq: 0, command, success: false, message: (e as Error).message };
-    }
+  quiet(command: string, args?: unknown): Promise<P.Response> {
+    return this.answer(command, args);
   }
 }

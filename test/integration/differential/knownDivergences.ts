@@ -1,0 +1,43 @@
+/**
+ * THE ONE PLACE that says which differential comparisons are known to fail through malloclens
+ * today (issue 9). Their malloclens runs are `it.skip` unless MALLOCLENS_DIFF_ALL=1; the plain
+ * Delve runs of the same scripts and seeds always run (so the scripts stay true to Delve).
+ * After a fix: delete the entry (or narrow its engines / generations), run with
+ * MALLOCLENS_DIFF_ALL=1 to see the rest.
+ */
+import type { Engine } from './adapters';
+
+export interface KnownDivergence {
+  /** A short tag naming the defect: scripts and seeds carry it. */
+  tag: string;
+  /** The engines it diverges on (both unless told). */
+  engines?: Engine[];
+  /** Substrings of the Go generation names it diverges on (all unless told). */
+  generations?: string[];
+  what: string;
+}
+
+export const KNOWN_DIVERGENCES: Record<string, KnownDivergence> = {
+  'issue9-call-stops': { tag: 'issue9-call-stops', what: 'a debug-console call that stops at a breakpoint: the requests after it go unanswered' },
+  'issue9-call-then-evaluate': { tag: 'issue9-call-then-evaluate', what: 'after a console call while another goroutine allocates, the next evaluate gets no answer' },
+  'issue9-refused-call': { tag: 'issue9-refused-call', what: 'after a console call Delve refuses, stepOut and setFunctionBreakpoints go unanswered' },
+  'issue9-go-statement': { tag: 'issue9-go-statement', what: 'stepIn / next at a `go` statement' },
+  'issue9-breakpoints-while-running': { tag: 'issue9-breakpoints-while-running', what: 'breakpoints set or removed while the program runs' },
+};
+
+/**
+ * Generated sessions (random.test.ts) known to diverge: seed → the defect tag and the engines.
+ * Filled from the runs recorded in the issue; a seed not listed must pass.
+ */
+export const KNOWN_DIVERGENT_SEEDS: Record<number, { tag: string; engines: Engine[] }> = {};
+
+export const RUN_ALL = process.env.MALLOCLENS_DIFF_ALL === '1';
+
+export function isKnownDivergent(tag: string | undefined, engine: Engine, generation: string): boolean {
+  if (!tag) return false;
+  const known = KNOWN_DIVERGENCES[tag];
+  if (!known) throw new Error(`unknown divergence tag ${tag}: add it to knownDivergences.ts`);
+  if (known.engines && !known.engines.includes(engine)) return false;
+  if (known.generations && !known.generations.some((g) => generation.includes(g))) return false;
+  return true;
+}
