@@ -88,10 +88,10 @@ export const ISSUE9_SCRIPTS: Script[] = [
       const stop = await s.stopped();
       const frameId = await topFrame(s, stop);
       await s.c.call('evaluate', { expression: 'call unused(1)', frameId, context: 'repl' });
-      await s.c.call('evaluate', { expression: 'call mkk(3)', frameId, context: 'repl' });
-      await s.setLines([]);
       await s.step('stepOut', stop.body.threadId!);
       await s.c.call('setFunctionBreakpoints', { breakpoints: [{ name: 'main.aggregate' }] });
+      await s.c.call('evaluate', { expression: 'call mkk(3)', frameId, context: 'repl' });
+      await s.setLines([]);
       await s.continue(stop.body.threadId);
       const atAggregate = await s.stopped();
       await topFrame(s, atAggregate);

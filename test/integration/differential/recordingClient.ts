@@ -9,6 +9,19 @@ export interface TranscriptEntry {
   kind: 'event' | 'response';
   name: string;
   message: Record<string, unknown>;
+  /**
+   * The request let the program run (continue, a step, restart, a console `call`): the handles
+   * (frames, variables) Delve gave before are void after it, and numbered afresh.
+   */
+  resumed?: boolean;
+}
+
+const RESUMING = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'restart', 'restartFrame', 'goto']);
+
+function resumes(command: string, args: unknown): boolean {
+  if (RESUMING.has(command)) return true;
+  const expression = (args as { expression?: unknown } | undefined)?.expression;
+  return command === 'evaluate' && typeof expression === 'string' && /^\s*call\s/.test(expression);
 }
 
 /** Turns an entry into what may be compared (for steps whose details depend on timing). */
@@ -96,7 +109,7 @@ export class RecordingClient extends DebugClient {
   async call(command: string, args?: unknown, reduce?: Reducer): Promise<P.Response> {
     const response = await this.answer(command, args);
     const message = response as unknown as Record<string, unknown>;
-    this.responses.push({ kind: 'response', name: command, message: reduce ? reduce(message) : message });
+    this.responses.push({ kind: 'response', name: command, message: reduce ? reduce(message) : message, resumed: resumes(command, args) });
     if (!response.success && /^no response within/.test(response.message ?? '')) this.breakSession(`${command} unanswered`);
     return response;
   }
