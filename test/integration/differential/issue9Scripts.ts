@@ -116,7 +116,7 @@ export const ISSUE9_SCRIPTS: Script[] = [
   {
     name: 'issue 9d: next at a go statement lands on the next line',
     program: DIFFCALLS,
-    knownDivergence: 'issue9-go-statement',
+    knownDivergence: 'issue9-go-statement-next',
     async run(s) {
       await s.launch();
       await s.setLines([s.line('go')]);
@@ -154,6 +154,7 @@ export const ISSUE9_SCRIPTS: Script[] = [
   {
     name: 'data breakpoint on a variable, watched while it changes',
     program: DIFFCALLS,
+    knownDivergence: 'fast-breakpoint-ids',
     go119: true,
     async run(s) {
       await s.initialize();

@@ -54,8 +54,9 @@ export class RecordingClient extends DebugClient {
     }
     const reduced = this.eventReducer?.(event);
     this.events.push({ kind: 'event', name: event.event, message: reduced ?? (event as unknown as Record<string, unknown>) });
+    this.arrival.set(event, this.arrivals++);
     const waiting = this.waiters.get(event.event);
-    if (waiting && waiting.length > 0) waiting.shift()!(event);
+    if (waiting && waiting.length > 0) waiting[0](event);
     else this.queues.set(event.event, [...(this.queues.get(event.event) ?? []), event]);
   }
 
@@ -74,6 +75,7 @@ export class RecordingClient extends DebugClient {
       const timer = setTimeout(() => fail(`within ${timeoutMs} ms`), timeoutMs);
       const take = (e: P.Event) => {
         clearTimeout(timer);
+        this.waiters.set(name, (this.waiters.get(name) ?? []).filter((w) => w !== take));
         this.giveUps.delete(fail);
         resolve(e);
       };
@@ -82,6 +84,40 @@ export class RecordingClient extends DebugClient {
     });
   }
 
+  /**
+   * The first of several events to come (or already received and not yet taken), e.g. a `stopped`
+   * or a `terminated` after a continue: one waiter for all, so that the others are not taken.
+   */
+  nextOf(names: string[], timeoutMs = this.eventTimeoutMs): Promise<P.Event> {
+    let earliest: { name: string; order: number } | undefined;
+    for (const name of names) {
+      const head = this.queues.get(name)?.[0];
+      if (head && (!earliest || this.arrival.get(head)! < earliest.order)) earliest = { name, order: this.arrival.get(head)! };
+    }
+    if (earliest) return Promise.resolve(this.queues.get(earliest.name)!.shift()!);
+    if (this.broken) return Promise.reject(new Error(`no ${names.join('/')} event: ${this.broken}`));
+    return new Promise((resolve, reject) => {
+      const detach = () => {
+        clearTimeout(timer);
+        this.giveUps.delete(fail);
+        for (const name of names) this.waiters.set(name, (this.waiters.get(name) ?? []).filter((w) => w !== take));
+      };
+      const fail = (why: string) => {
+        detach();
+        reject(new Error(`no ${names.join('/')} event ${why}`));
+      };
+      const take = (e: P.Event) => {
+        detach();
+        resolve(e);
+      };
+      const timer = setTimeout(() => fail(`within ${timeoutMs} ms`), timeoutMs);
+      this.giveUps.add(fail);
+      for (const name of names) this.waiters.set(name, [...(this.waiters.get(name) ?? []), take]);
+    });
+  }
+
+  private readonly arrival = new WeakMap<P.Event, number>();
+  private arrivals = 0;
   eventTimeoutMs = 60_000;
   private readonly giveUps = new Set<(why: string) => void>();
 
