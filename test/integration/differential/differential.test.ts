@@ -31,7 +31,9 @@ const ENGINES: Engine[] = process.env.MALLOCLENS_DIFF_ENGINES !== undefined ? (p
 const SELF_CHECK = process.env.MALLOCLENS_DIFF_SELFCHECK === '1';
 
 function runScript(engine: Engine, script: Script, dlvPath: string, env: NodeJS.ProcessEnv, work: string): Promise<Outcome> {
-  return runSession(engine, { program: script.program, attach: script.attach, attachArgs: script.programArgs, body: (s, pid) => script.run(s, pid) }, dlvPath, env, work);
+  return runSession(engine, { program: script.program, attach: script.attach, attachArgs: script.programArgs, body: (s, pid) => script.run(s, pid), client: (c) => {
+    c.eventTimeoutMs = 30_000;
+  } }, dlvPath, env, work);
 }
 
 function assertSame(expected: Outcome, actual: Outcome, names: [string, string]): void {
@@ -74,6 +76,7 @@ for (const { generation, scripts } of GENERATIONS) {
           (skip ? it.skip : it)(`malloclens dap, ${engine} engine`, async () => {
             const expected = await plainOnce();
             const counted = await runScript(engine, script, dlvPath, generation.env, work);
+            if (counted.error) console.log(`malloclens ${engine} session: ${counted.error}`);
             assertSame(expected, counted, ['plain', `malloclens ${engine}`]);
             assert.ok(counted.tally, 'malloclens answered malloclens/tally');
             if (script.counts !== false) assert.ok(counted.tally.total.count > 0, `the ${engine} engine counted allocations`);

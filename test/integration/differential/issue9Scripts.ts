@@ -152,6 +152,24 @@ export const ISSUE9_SCRIPTS: Script[] = [
     },
   },
   {
+    // Found by random seed 11: a step that ends on a line whose hit-count breakpoint does not fire.
+    name: 'next onto a line whose hit-count breakpoint does not fire (random seed 11)',
+    program: DIFFCALLS,
+    knownDivergence: 'step-onto-unfired-breakpoint',
+    go119: true,
+    async run(s) {
+      await s.launch();
+      await s.setLines([s.line('afterGo')]);
+      await s.configurationDone();
+      const stop = await s.stopped();
+      await topFrame(s, stop);
+      await s.setLines([s.line('afterGo'), { line: s.line('afterGo') + 1, hitCondition: '% 2' }]);
+      await s.step('next', stop.body.threadId!);
+      await s.step('next', stop.body.threadId!);
+      await clearAndEnd(s, stop.body.threadId);
+    },
+  },
+  {
     name: 'data breakpoint on a variable, watched while it changes',
     program: DIFFCALLS,
     knownDivergence: 'fast-breakpoint-ids',

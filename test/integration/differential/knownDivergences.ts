@@ -25,6 +25,7 @@ export const KNOWN_DIVERGENCES: Record<string, KnownDivergence> = {
   'issue9-go-statement-next': { tag: 'issue9-go-statement-next', engines: ['fast'], what: 'next at a `go` statement, then next: fast mode lands a line too far' },
   'issue9-breakpoints-while-running': { tag: 'issue9-breakpoints-while-running', what: 'breakpoints set or removed while the program runs: fast mode reports Delve\'s breakpoint ID; the breakpoint engine sometimes shows a `pause` stop where Delve exits' },
   'fast-breakpoint-ids': { tag: 'fast-breakpoint-ids', engines: ['fast'], what: 'fast mode: breakpoints (line, data) created after configurationDone keep Delve\'s IDs (hitBreakpointIds [19] for 4, setDataBreakpoints id 17 for 2)' },
+  'step-onto-unfired-breakpoint': { tag: 'step-onto-unfired-breakpoint', what: 'next from a line (time.Sleep) onto a line whose breakpoint has a hit condition that does not fire: no stop through malloclens' },
   'fast-restart-counts': { tag: 'fast-restart-counts', engines: ['fast'], what: 'fast mode: after a restart the tally stays at 0 (the transcript is the same)' },
 };
 

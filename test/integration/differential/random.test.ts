@@ -8,10 +8,12 @@
  * Environment: MALLOCLENS_SEED=1,2,3 (or a range 1-40) the seeds; MALLOCLENS_SEED_GO=1.27 the
  * generation of explicit seeds (1.26 unless told); MALLOCLENS_DIFF_ENGINES=breakpoint,fast the
  * engines; MALLOCLENS_RANDOM_ACTIONS the length of a sequence; MALLOCLENS_DIFF_ALL=1 runs the
- * seeds known to diverge (knownDivergences.ts) too.
+ * seeds known to diverge (knownDivergences.ts) too; MALLOCLENS_RANDOM_REPORT=FILE appends one JSON
+ * line per divergence (seed, engine, first difference, the actions); MALLOCLENS_RANDOM_LOG=1 prints
+ * every seed's actions.
  */
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { GO_127, GO_INSTALLED, GoGeneration, waitForNoLeftovers } from '../helpers';
@@ -76,7 +78,8 @@ for (const { generation, seeds } of selection()) {
           program: FIXTURE_MODELS().find((m) => m.name === plan.fixture)!.program,
           body: (s) => randomSession(s, plan, log),
           client: (c) => {
-            c.eventTimeoutMs = 30_000;
+            c.eventTimeoutMs = 15_000;
+            c.requestTimeoutMs = 15_000;
           },
         }, dlvPath, generation.env, work);
         const plainTwice = () => (plain ??= (async () => {
@@ -102,7 +105,11 @@ for (const { generation, seeds } of selection()) {
             if (first.error || firstDifference(first, again)) this.skip(); // reported by the plain test
             const counted = await once(engine, []);
             const d = firstDifference(first, counted);
-            assert.ok(!d, d && `seed ${seed}, ${engine} engine, ${generation.name}: ${describeDifference(d, 'plain', `malloclens ${engine}`)}\nactions (plain):\n${log.join('\n')}\nreplay: ${replayCommand(seed, generation, engine)}`);
+            const zero = !counted.tally || counted.tally.total.count === 0;
+            if ((d || zero) && process.env.MALLOCLENS_RANDOM_REPORT) {
+              appendFileSync(process.env.MALLOCLENS_RANDOM_REPORT, `${JSON.stringify({ seed, engine, generation: generation.name, difference: d, error: counted.error, counted: !zero, actions: log })}\n`);
+            }
+            assert.ok(!d, d && `seed ${seed}, ${engine} engine, ${generation.name}: ${describeDifference(d, 'plain', `malloclens ${engine}`)}${counted.error ? `\nmalloclens session: ${counted.error}` : ''}\nactions (plain):\n${log.join('\n')}\nreplay: ${replayCommand(seed, generation, engine)}`);
             assert.ok(counted.tally, 'malloclens answered malloclens/tally');
             assert.ok(counted.tally.total.count > 0, `the ${engine} engine counted allocations`);
             assert.deepEqual(await waitForNoLeftovers(), []);
