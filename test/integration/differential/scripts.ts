@@ -102,6 +102,7 @@ export const SCRIPTS: Script[] = [
   },
   {
     name: 'function breakpoint, then step out of it',
+    go119: true, // (not the restart script: Delve 1.20's restart sends no initialized event)
     async run(s) {
       await s.launch();
       await s.c.call('setFunctionBreakpoints', { breakpoints: [{ name: 'main.work' }] });
@@ -235,7 +236,6 @@ export const SCRIPTS: Script[] = [
   {
     name: 'restart, then the breakpoints still stop the new run',
     knownDivergence: 'fast-restart-counts',
-    go119: true,
     async run(s) {
       await s.launch();
       await s.setLines([LINE.callWork]);
