@@ -97,6 +97,8 @@ export interface Difference {
   /** `events`, `responses` or `error`. */
   part: string;
   index: number;
+  /** What the expected session was doing at that entry (random sessions: the action). */
+  during?: string;
   expected: unknown;
   actual: unknown;
 }
@@ -107,7 +109,7 @@ export function firstDifference(expected: Outcome, actual: Outcome): Difference 
     const a = normalize(expected[part]).map((e) => JSON.stringify(e));
     const b = normalize(actual[part]).map((e) => JSON.stringify(e));
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
-      if (a[i] !== b[i]) return { part, index: i, expected: a[i] ? JSON.parse(a[i]) : '(nothing)', actual: b[i] ? JSON.parse(b[i]) : '(nothing)' };
+      if (a[i] !== b[i]) return { part, index: i, during: expected[part][Math.min(i, expected[part].length - 1)]?.during, expected: a[i] ? JSON.parse(a[i]) : '(nothing)', actual: b[i] ? JSON.parse(b[i]) : '(nothing)' };
     }
   }
   if ((expected.error ?? '') !== (actual.error ?? '')) return { part: 'error', index: 0, expected: expected.error ?? '(none)', actual: actual.error ?? '(none)' };
@@ -116,5 +118,5 @@ export function firstDifference(expected: Outcome, actual: Outcome): Difference 
 
 export function describeDifference(d: Difference, expectedName: string, actualName: string): string {
   const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, 600);
-  return `${d.part}[${d.index}] differ:\n  ${expectedName}: ${show(d.expected)}\n  ${actualName}: ${show(d.actual)}`;
+  return `${d.part}[${d.index}] differ${d.during ? ` (during ${d.during})` : ''}:\n  ${expectedName}: ${show(d.expected)}\n  ${actualName}: ${show(d.actual)}`;
 }

@@ -197,6 +197,7 @@ export async function randomSession(s: ScriptSession, plan: RandomPlan, log: str
   const describe = (p: Place) => (p.state === 'ended' ? 'ended' : `g${p.threadId} ${p.fn}:${p.line}`);
 
   // Launch, some breakpoints, run.
+  c.during = 'launch';
   await s.launch({ args });
   const initial = 2 + Math.floor(rnd() * 3);
   for (let i = 0; i < initial; i++) {
@@ -237,6 +238,7 @@ export async function randomSession(s: ScriptSession, plan: RandomPlan, log: str
     const total = choices.reduce((n, [w]) => n + w, 0);
     let r = rnd() * total;
     const action = choices.find(([w]) => (r -= w) < 0)![1];
+    c.during = `action ${step + 1} ${action} at ${describe(here)}`;
     const frameId = async () => {
       const stack = (await c.call('stackTrace', { threadId: here.threadId, startFrame: 0, levels: 1 })) as P.StackTraceResponse;
       return stack.body?.stackFrames?.[0]?.id;
@@ -375,6 +377,7 @@ export async function randomSession(s: ScriptSession, plan: RandomPlan, log: str
   }
 
   // The end: a program that can still run to its end does so; one kept running (linger) is ended.
+  c.during = 'the end';
   if (place.state === 'stopped') {
     if (plan.linger) {
       await s.disconnect(true);

@@ -14,6 +14,8 @@ export interface TranscriptEntry {
    * (frames, variables) Delve gave before are void after it, and numbered afresh.
    */
   resumed?: boolean;
+  /** What the session was doing then (random sessions: the action), for reports; not compared. */
+  during?: string;
 }
 
 const RESUMING = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'restart', 'restartFrame', 'goto']);
@@ -53,7 +55,7 @@ export class RecordingClient extends DebugClient {
       return;
     }
     const reduced = this.eventReducer?.(event);
-    this.events.push({ kind: 'event', name: event.event, message: reduced ?? (event as unknown as Record<string, unknown>) });
+    this.events.push({ kind: 'event', name: event.event, message: reduced ?? (event as unknown as Record<string, unknown>), during: this.during });
     this.arrival.set(event, this.arrivals++);
     const waiting = this.waiters.get(event.event);
     if (waiting && waiting.length > 0) waiting[0](event);
@@ -139,13 +141,15 @@ export class RecordingClient extends DebugClient {
    * one timeout, not one per remaining step.
    */
   requestTimeoutMs = 20_000;
+  /** Stamped on every entry from now on (see TranscriptEntry.during). */
+  during?: string;
   broken?: string;
 
   /** Sends a request and records the response (the whole of it, error bodies too) in the transcript. */
   async call(command: string, args?: unknown, reduce?: Reducer): Promise<P.Response> {
     const response = await this.answer(command, args);
     const message = response as unknown as Record<string, unknown>;
-    this.responses.push({ kind: 'response', name: command, message: reduce ? reduce(message) : message, resumed: resumes(command, args) });
+    this.responses.push({ kind: 'response', name: command, message: reduce ? reduce(message) : message, resumed: resumes(command, args), during: this.during });
     if (!response.success && /^no response within/.test(response.message ?? '')) this.breakSession(`${command} unanswered`);
     return response;
   }
