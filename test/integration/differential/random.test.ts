@@ -24,8 +24,8 @@ import { FIXTURE_MODELS, planFor, RandomPlan, randomSession } from './random';
 
 /** The seeds CI runs, per generation: seeds × (plain twice + 2 engines) sessions. */
 const CI_SEEDS: { generation: GoGeneration; seeds: number[] }[] = [
-  { generation: GO_INSTALLED, seeds: range(1, 40) },
-  { generation: GO_127, seeds: range(101, 112) },
+  { generation: GO_INSTALLED, seeds: range(1, 60) },
+  { generation: GO_127, seeds: range(101, 125) },
 ];
 
 const ACTIONS = Number(process.env.MALLOCLENS_RANDOM_ACTIONS ?? 12);
@@ -78,8 +78,8 @@ for (const { generation, seeds } of selection()) {
           program: FIXTURE_MODELS().find((m) => m.name === plan.fixture)!.program,
           body: (s) => randomSession(s, plan, log),
           client: (c) => {
-            c.eventTimeoutMs = 15_000;
-            c.requestTimeoutMs = 15_000;
+            c.eventTimeoutMs = 12_000;
+            c.requestTimeoutMs = 12_000;
           },
         }, dlvPath, generation.env, work);
         const plainTwice = () => (plain ??= (async () => {

@@ -44,8 +44,10 @@ interface FixtureModel {
   functions: { name: string; conditions: string[] }[];
   /** Expressions worth evaluating per function (deterministic at any stop in it). */
   expressions: Record<string, string[]>;
-  /** Console calls that return (unless a breakpoint is in the callee) or are refused. */
+  /** Console calls that return (unless a breakpoint is in the callee stops them). */
   calls: string[];
+  /** Console calls Delve refuses (no such function, or the linker dropped it). */
+  refusedCalls: string[];
   /** A console call that stops: a breakpoint line inside the callee, and the call. */
   stoppingCall?: { line: number; call: string; inside: string[] };
   /** Functions whose locals show what other goroutines did (a WaitGroup's state): no `variables` there. */
@@ -80,7 +82,8 @@ function debuggeeModel(): FixtureModel {
       'main.work': ['limit', 'j', 'len(m)'],
       'main.main': ['1 + 2', 'len(os.Args)'],
     },
-    calls: ['call alloc(3)', 'call work(4)', 'call nosuch(1)'],
+    calls: ['call alloc(3)', 'call work(4)'],
+    refusedCalls: ['call nosuch(1)'],
     noVariables: ['main.main'],
   };
 }
@@ -115,7 +118,8 @@ function diffcallsModel(): FixtureModel {
       'main.aggregate': ['len(rs)', 'counter', 'rs[0]'],
       'main.main': ['len(recs)', 'counter', 'recs'],
     },
-    calls: ['call mk(3)', 'call build(2)', 'call unused(1)', 'call mkk(3)'],
+    calls: ['call mk(3)', 'call build(2)'],
+    refusedCalls: ['call unused(1)', 'call mkk(3)'],
     stoppingCall: { line: L('buildAppend'), call: 'call build(2)', inside: ['n', 'i', 'len(s)'] },
   };
 }
@@ -231,9 +235,10 @@ export async function randomSession(s: ScriptSession, plan: RandomPlan, log: str
       [1, 'function breakpoint'],
       [1, 'remove breakpoint'],
     ];
-    if (main && user) choices.push([4, 'next'], [2, 'stepIn'], [2, 'call'], [1, 'restart']);
+    if (main && user) choices.push([4, 'next'], [2, 'stepIn'], [1, 'call'], [1, 'restart']);
+    if (main && user && model.refusedCalls.length > 0) choices.push([0.3, 'refused call']);
     if (main && here.fn !== 'main.main' && (here.depth ?? 0) > 2 && (user || here.fn?.startsWith('fmt.'))) choices.push([2, 'stepOut']);
-    if (main && user && model.stoppingCall && here.fn === 'main.main') choices.push([1, 'call that stops']);
+    if (main && user && model.stoppingCall && here.fn === 'main.main') choices.push([0.4, 'call that stops']);
     if (main && plan.linger) choices.push([1, 'pause']);
     const total = choices.reduce((n, [w]) => n + w, 0);
     let r = rnd() * total;
@@ -302,8 +307,9 @@ export async function randomSession(s: ScriptSession, plan: RandomPlan, log: str
         log.push(`remove ${gone}`);
         continue;
       }
-      case 'call': {
-        const expression = pick(model.calls);
+      case 'call':
+      case 'refused call': {
+        const expression = pick(action === 'call' ? model.calls : model.refusedCalls);
         const answer = await c.call('evaluate', { expression, frameId: await frameId(), context: 'repl' });
         log.push(`${expression}: ${answer.success ? 'returned' : answer.message}`);
         // A breakpoint in the callee stops the call (Delve says so in its error).
