@@ -140,6 +140,17 @@ interface Place {
 }
 
 const MAIN_GOROUTINE = 1;
+
+/**
+ * A debug build lists a function's unnamed results (`~r0`) among its locals before they are set:
+ * whatever the stack slot held, different in any two runs. Their values are left out.
+ */
+function unsetResults(m: Record<string, unknown>): Record<string, unknown> {
+  const body = m.body as P.VariablesResponse['body'] | undefined;
+  if (!body?.variables) return m;
+  const variables = body.variables.map((v) => (v.name.startsWith('~r') ? { name: v.name, type: v.type, value: '(not yet set)' } : v));
+  return { ...m, body: { ...body, variables } };
+}
 const HIT_CONDITIONS = ['2', '>= 3', '% 2', '1'];
 
 export interface RandomPlan {
@@ -272,8 +283,8 @@ export async function randomSession(s: ScriptSession, plan: RandomPlan, log: str
         const scopes = (await c.call('scopes', { frameId: id })) as P.ScopesResponse;
         const locals = scopes.body?.scopes?.[0]?.variablesReference;
         if (locals) {
-          const vars = (await c.call('variables', { variablesReference: locals })) as P.VariablesResponse;
-          const nested = vars.body?.variables?.find((v) => v.variablesReference > 0);
+          const vars = (await c.call('variables', { variablesReference: locals }, unsetResults)) as P.VariablesResponse;
+          const nested = vars.body?.variables?.find((v) => v.variablesReference > 0 && !v.name.startsWith('~r'));
           if (nested && chance(0.5)) await c.call('variables', { variablesReference: nested.variablesReference });
         }
         log.push('variables');
