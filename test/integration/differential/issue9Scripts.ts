@@ -170,6 +170,36 @@ export const ISSUE9_SCRIPTS: Script[] = [
     },
   },
   {
+    // Found by random seeds 25 and 26: what becomes of function breakpoints at a restart.
+    name: 'restart with function breakpoints (random seeds 25, 26)',
+    program: DIFFCALLS,
+    knownDivergence: 'restart-function-breakpoints',
+    async run(s) {
+      await s.launch();
+      await s.setLines([s.line('afterGo')]);
+      await s.c.call('setFunctionBreakpoints', { breakpoints: [{ name: 'main.aggregate' }, { name: 'main.mk', condition: 'n == 1' }] });
+      await s.configurationDone();
+      let stop = await s.stopped();
+      await topFrame(s, stop);
+      const initialized = s.c.next('initialized');
+      await s.c.call('restart', { arguments: s.launchArgs() });
+      await initialized;
+      await s.configurationDone();
+      stop = await s.stopped();
+      await topFrame(s, stop);
+      await s.setLines([]);
+      for (let i = 0; i < 3; i++) {
+        const next = s.c.nextOf(['stopped', 'terminated']);
+        await s.continue(stop.body.threadId);
+        const e = await next;
+        if (e.event === 'terminated') break;
+        stop = e as P.StoppedEvent;
+        await topFrame(s, stop);
+      }
+      await s.disconnect();
+    },
+  },
+  {
     name: 'data breakpoint on a variable, watched while it changes',
     program: DIFFCALLS,
     knownDivergence: 'fast-breakpoint-ids',

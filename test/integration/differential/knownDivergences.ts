@@ -32,6 +32,7 @@ export const KNOWN_DIVERGENCES: Record<string, KnownDivergence> = {
     tag: 'fast-delve120-counts', engines: ['fast'], generations: ['Go 1.19'], everywhere: true,
     what: 'fast mode through `malloclens dap` with Delve 1.20.2 counts nothing ("cannot tell which executable the program runs"); the transcripts are equal',
   },
+  'restart-function-breakpoints': { tag: 'restart-function-breakpoints', what: 'after a restart, plain Delve no longer stops at the function breakpoints set before it; through malloclens they stop' },
   'fast-restart-counts': { tag: 'fast-restart-counts', engines: ['fast'], what: 'fast mode: after a restart the tally stays at 0 (the transcript is the same)' },
 };
 
