@@ -152,8 +152,8 @@ export const ISSUE9_SCRIPTS: Script[] = [
     },
   },
   {
-    // Found by random seed 11: a step that ends on a line whose hit-count breakpoint does not fire.
-    name: 'next onto a line whose hit-count breakpoint does not fire (random seed 11)',
+    // Found while triaging random seed 11: a step that ends on a line whose hit-count breakpoint does not fire.
+    name: 'next onto a line whose hit-count breakpoint does not fire',
     program: DIFFCALLS,
     knownDivergence: 'step-onto-unfired-breakpoint',
     go119: true,

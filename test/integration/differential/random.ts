@@ -50,6 +50,11 @@ interface FixtureModel {
   refusedCalls: string[];
   /** A console call that stops: a breakpoint line inside the callee, and the call. */
   stoppingCall?: { line: number; call: string; inside: string[] };
+  /**
+   * Lines with a `go` statement: no stepIn there (it races the new goroutine against the caller's
+   * next breakpoint, even in plain Delve; the scripts of issue 9d cover it).
+   */
+  goLines: number[];
   /** Functions whose locals show what other goroutines did (a WaitGroup's state): no `variables` there. */
   noVariables?: string[];
 }
@@ -85,6 +90,7 @@ function debuggeeModel(): FixtureModel {
     calls: ['call alloc(3)', 'call work(4)'],
     refusedCalls: ['call nosuch(1)'],
     noVariables: ['main.main'],
+    goLines: [44],
   };
 }
 
@@ -121,6 +127,7 @@ function diffcallsModel(): FixtureModel {
     calls: ['call mk(3)', 'call build(2)'],
     refusedCalls: ['call unused(1)', 'call mkk(3)'],
     stoppingCall: { line: L('buildAppend'), call: 'call build(2)', inside: ['n', 'i', 'len(s)'] },
+    goLines: [L('go')],
   };
 }
 
@@ -148,8 +155,23 @@ const MAIN_GOROUTINE = 1;
 function unsetResults(m: Record<string, unknown>): Record<string, unknown> {
   const body = m.body as P.VariablesResponse['body'] | undefined;
   if (!body?.variables) return m;
-  const variables = body.variables.map((v) => (v.name.startsWith('~r') ? { name: v.name, type: v.type, value: '(not yet set)' } : v));
+  const variables = body.variables.map((v) => {
+    if (v.name.startsWith('~r')) return { name: v.name, type: v.type, value: '(not yet set)' };
+    if (v.type?.startsWith('map[')) return { ...v, value: sortedMap(v.value), variablesReference: v.variablesReference > 0 ? 'map' : 0 };
+    return v;
+  });
   return { ...m, body: { ...body, variables } };
+}
+
+/**
+ * Go randomises map iteration, and Delve shows a map's entries in that order: "map[int]int [3: 9,
+ * 0: 0, ]" and "map[int]int [0: 0, 3: 9, ]" are the same map. Entries sorted (flat maps only).
+ */
+function sortedMap(value: string): string {
+  const m = /^(map\[[^\]]*\]\S*) \[(.*)\]$/.exec(value);
+  if (!m || /[[\]{}]/.test(m[2])) return `${value.split(' [')[0]} (entries not compared)`;
+  const entries = m[2].split(', ').filter((e) => e.trim() !== '').sort();
+  return `${m[1]} [${entries.join(', ')}]`;
 }
 const HIT_CONDITIONS = ['2', '>= 3', '% 2', '1'];
 
@@ -246,7 +268,7 @@ export async function randomSession(s: ScriptSession, plan: RandomPlan, log: str
       [1, 'function breakpoint'],
       [1, 'remove breakpoint'],
     ];
-    if (main && user) choices.push([4, 'next'], [2, 'stepIn'], [1, 'call'], [1, 'restart']);
+    if (main && user) choices.push([4, 'next'], ...(model.goLines.includes(here.line ?? 0) ? [] : [[2, 'stepIn'] as [number, string]]), [1, 'call'], [1, 'restart']);
     if (main && user && model.refusedCalls.length > 0) choices.push([0.3, 'refused call']);
     if (main && here.fn !== 'main.main' && (here.depth ?? 0) > 2 && (user || here.fn?.startsWith('fmt.'))) choices.push([2, 'stepOut']);
     if (main && user && model.stoppingCall && here.fn === 'main.main') choices.push([0.4, 'call that stops']);
@@ -284,7 +306,7 @@ export async function randomSession(s: ScriptSession, plan: RandomPlan, log: str
         const locals = scopes.body?.scopes?.[0]?.variablesReference;
         if (locals) {
           const vars = (await c.call('variables', { variablesReference: locals }, unsetResults)) as P.VariablesResponse;
-          const nested = vars.body?.variables?.find((v) => v.variablesReference > 0 && !v.name.startsWith('~r'));
+          const nested = vars.body?.variables?.find((v) => v.variablesReference > 0 && !v.name.startsWith('~r') && !v.type?.startsWith('map['));
           if (nested && chance(0.5)) await c.call('variables', { variablesReference: nested.variablesReference });
         }
         log.push('variables');
