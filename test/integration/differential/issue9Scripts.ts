@@ -216,9 +216,8 @@ export const ISSUE9_SCRIPTS: Script[] = [
       const frameId = await topFrame(s, stop);
       const scopes = (await s.c.call('scopes', { frameId })) as P.ScopesResponse;
       const globals = scopes.body?.scopes?.find((scope) => scope.name.startsWith('Globals'))?.variablesReference ?? 0;
-      const variables = (await s.c.call('variables', { variablesReference: globals })) as P.VariablesResponse;
-      const counter = variables.body?.variables?.find((v) => v.name.endsWith('counter'))?.name ?? 'counter';
-      const info = (await s.c.call('dataBreakpointInfo', { variablesReference: globals, name: counter })) as P.DataBreakpointInfoResponse;
+      // (The globals are not listed: `sink` is what the background goroutine last allocated, or nil.)
+      const info = (await s.c.call('dataBreakpointInfo', { variablesReference: globals, name: 'counter' })) as P.DataBreakpointInfoResponse;
       if (capabilities?.supportsDataBreakpoints && info.body?.dataId) {
         await s.setLines([]);
         await s.c.call('setDataBreakpoints', { breakpoints: [{ dataId: info.body.dataId, accessType: 'write' }] });
