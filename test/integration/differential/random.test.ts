@@ -24,7 +24,7 @@ import { FIXTURE_MODELS, planFor, RandomPlan, randomSession } from './random';
 
 /** The seeds CI runs, per generation: seeds × (plain twice + 2 engines) sessions. */
 const CI_SEEDS: { generation: GoGeneration; seeds: number[] }[] = [
-  { generation: GO_INSTALLED, seeds: range(1, 60) },
+  { generation: GO_INSTALLED, seeds: range(1, 80) },
   { generation: GO_127, seeds: range(101, 125) },
 ];
 
