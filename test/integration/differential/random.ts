@@ -157,7 +157,7 @@ function unsetResults(m: Record<string, unknown>): Record<string, unknown> {
   if (!body?.variables) return m;
   const variables = body.variables.map((v) => {
     if (v.name.startsWith('~r')) return { name: v.name, type: v.type, value: '(not yet set)' };
-    if (v.type === 'sync.WaitGroup') return { ...v, value: 'sync.WaitGroup (state depends on scheduling)' };
+    if (/WaitGroup/.test(v.type ?? '')) return { ...v, value: `${v.type} (state depends on scheduling)` };
     if (v.type?.startsWith('map[')) return { ...v, value: sortedMap(v.value), variablesReference: v.variablesReference > 0 ? 'map' : 0 };
     return v;
   });

@@ -128,5 +128,5 @@ export class ScriptSession {
 function maskWaitGroups(m: Record<string, unknown>): Record<string, unknown> {
   const body = m.body as P.VariablesResponse['body'] | undefined;
   if (!body?.variables) return m;
-  return { ...m, body: { ...body, variables: body.variables.map((v) => (v.type === 'sync.WaitGroup' ? { ...v, value: 'sync.WaitGroup (state depends on scheduling)' } : v)) } };
+  return { ...m, body: { ...body, variables: body.variables.map((v) => (/WaitGroup/.test(v.type ?? '') ? { ...v, value: `${v.type} (state depends on scheduling)` } : v)) } };
 }
