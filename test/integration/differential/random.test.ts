@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { GO_127, GO_INSTALLED, GoGeneration, waitForNoLeftovers } from '../helpers';
 import { COUNTING_ENGINES, Engine } from './adapters';
 import { delveFor, describeDifference, firstDifference, Outcome, runSession } from './harness';
-import { isKnownDivergent, KNOWN_DIVERGENT_SEEDS, RUN_ALL } from './knownDivergences';
+import { isKnownDivergent, KNOWN_DIVERGENCES, KNOWN_DIVERGENT_SEEDS, RUN_ALL } from './knownDivergences';
 import { FIXTURE_MODELS, planFor, RandomPlan, randomSession } from './random';
 
 /** The seeds CI runs, per generation: seeds × (plain twice + 2 engines) sessions. */
@@ -65,6 +65,9 @@ for (const { generation, seeds } of selection()) {
       dlvPath = await delveFor(generation);
       work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-random-'));
       FIXTURE_MODELS(); // the fixtures' marked lines are all there
+      for (const [seed, tags] of Object.entries(KNOWN_DIVERGENT_SEEDS)) {
+        for (const tag of Object.values(tags)) if (!KNOWN_DIVERGENCES[tag!]) throw new Error(`seed ${seed}: unknown divergence tag ${tag}`);
+      }
     });
 
     after(() => work && rmSync(work, { recursive: true, force: true }));
