@@ -103,11 +103,21 @@ export interface Difference {
   actual: unknown;
 }
 
+/** JSON with every object's keys sorted: the order of a message's keys means nothing in DAP. */
+function canonical(value: unknown): string {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]));
+    return v;
+  };
+  return JSON.stringify(sort(value));
+}
+
 /** The first entry where two sessions' normalised transcripts differ, if any. */
 export function firstDifference(expected: Outcome, actual: Outcome): Difference | undefined {
   for (const part of ['events', 'responses'] as const) {
-    const a = normalize(expected[part]).map((e) => JSON.stringify(e));
-    const b = normalize(actual[part]).map((e) => JSON.stringify(e));
+    const a = normalize(expected[part]).map(canonical);
+    const b = normalize(actual[part]).map(canonical);
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
       if (a[i] !== b[i]) return { part, index: i, during: expected[part][Math.min(i, expected[part].length - 1)]?.during, expected: a[i] ? JSON.parse(a[i]) : '(nothing)', actual: b[i] ? JSON.parse(b[i]) : '(nothing)' };
     }

@@ -164,6 +164,12 @@ function unsetResults(m: Record<string, unknown>): Record<string, unknown> {
   return { ...m, body: { ...body, variables } };
 }
 
+function namesOnly(m: Record<string, unknown>): Record<string, unknown> {
+  const body = m.body as P.VariablesResponse['body'] | undefined;
+  if (!body?.variables) return m;
+  return { ...m, body: { ...body, variables: body.variables.map((v) => ({ name: v.name, type: v.type })) } };
+}
+
 /**
  * Go randomises map iteration, and Delve shows a map's entries in that order: "map[int]int [3: 9,
  * 0: 0, ]" and "map[int]int [0: 0, 3: 9, ]" are the same map. Entries sorted (flat maps only).
@@ -306,9 +312,13 @@ export async function randomSession(s: ScriptSession, plan: RandomPlan, log: str
         const scopes = (await c.call('scopes', { frameId: id })) as P.ScopesResponse;
         const locals = scopes.body?.scopes?.[0]?.variablesReference;
         if (locals) {
-          const vars = (await c.call('variables', { variablesReference: locals }, unsetResults)) as P.VariablesResponse;
+          // Outside the fixture's code (fmt, runtime) a stop is often at a function's entry, where
+          // its named results are still stack garbage: there only names and types are compared.
+          const vars = (await c.call('variables', { variablesReference: locals }, user ? unsetResults : namesOnly)) as P.VariablesResponse;
           const nested = vars.body?.variables?.find((v) => v.variablesReference > 0 && !v.name.startsWith('~r') && !v.type?.startsWith('map['));
-          if (nested && chance(0.5)) await c.call('variables', { variablesReference: nested.variablesReference });
+          // (Outside the fixture's code: not expanded, one draw whatever the garbage shows.)
+          const expand = user ? nested !== undefined && chance(0.5) : (chance(0.5), false);
+          if (expand && nested) await c.call('variables', { variablesReference: nested.variablesReference });
         }
         log.push('variables');
         continue;
