@@ -4,6 +4,22 @@ import { CLI, markedEnv } from '../helpers';
 
 export type AdapterKind = 'delve' | 'malloclens';
 
+/**
+ * Who answers a session: plain Delve, or malloclens with one of its two counting engines (the
+ * breakpoint engine by default, fast mode with the launch argument `malloclens: { fast: true }`).
+ */
+export type Engine = 'delve' | 'breakpoint' | 'fast';
+export const COUNTING_ENGINES: Engine[] = ['breakpoint', 'fast'];
+
+export function adapterOf(engine: Engine): AdapterKind {
+  return engine === 'delve' ? 'delve' : 'malloclens';
+}
+
+/** What the engine adds to the client's launch, attach and restart arguments. */
+export function engineArgs(engine: Engine): Record<string, unknown> {
+  return engine === 'fast' ? { malloclens: { fast: true } } : {};
+}
+
 export interface RunningAdapter {
   kind: AdapterKind;
   port: number;

@@ -2,19 +2,34 @@
  * What may differ between two runs of the same session, and nothing else: sequence numbers,
  * addresses, OS thread numbers, the numbering of handles (frames, variables, memory references),
  * Delve's temporary binary names. Everything else must be equal.
+ *
+ * Handles are renumbered in order of first appearance, afresh after every request that let the
+ * program run (Delve voids them there, and how many it handed out meanwhile, to malloclens's hidden
+ * requests too, is not the client's to see); within one stop the same handle keeps one number.
  */
 import type { TranscriptEntry } from './recordingClient';
 
 const HANDLE_KEYS = new Set(['variablesReference', 'frameId', 'memoryReference', 'systemProcessId']);
 
+/** Handles that outlive a resume: the process's ID. */
+const LASTING_HANDLES = new Set(['systemProcessId']);
+
 class Renumbering {
-  private readonly seen = new Map<string, number>();
+  private seen = new Map<string, number>();
+  private readonly lasting = new Map<string, number>();
+
+  /** A resume voids the stop's handles: the next ones are numbered from 1 again. */
+  resume(): void {
+    this.seen = new Map();
+  }
+
   id(kind: string, value: unknown): unknown {
     if (typeof value !== 'number' && typeof value !== 'string') return value;
     if (value === 0 || value === '') return value;
     const key = `${kind}:${value}`;
-    if (!this.seen.has(key)) this.seen.set(key, this.seen.size + 1);
-    return `#${this.seen.get(key)}`;
+    const seen = LASTING_HANDLES.has(kind) ? this.lasting : this.seen;
+    if (!seen.has(key)) seen.set(key, seen.size + 1);
+    return `#${seen.get(key)}`;
   }
 }
 
@@ -44,5 +59,9 @@ function walk(value: unknown, handles: Renumbering, parentKey = '', inStackFrame
 
 export function normalize(entries: TranscriptEntry[]): unknown[] {
   const handles = new Renumbering();
-  return entries.map((e) => ({ [e.kind]: e.name, ...(walk(e.message, handles) as object) }));
+  return entries.map((e) => {
+    const normal = { [e.kind]: e.name, ...(walk(e.message, handles) as object) };
+    if (e.resumed) handles.resume();
+    return normal;
+  });
 }

@@ -1,40 +1,28 @@
 /**
  * Runs one differential script by hand (not a test): `node out/test/integration/differential/runOne.js
- * <script-name-substring> [delve|malloclens]`, printing the transcript and malloclens's own log.
+ * <script-name-substring> [delve|breakpoint|fast]`, printing the normalised transcript and the
+ * adapter's own output (MALLOCLENS_DEBUG=1). GOTOOLCHAIN / PATH select the Go generation as usual.
  */
-import { parseVersion } from '../../../src/core/versions';
-import { locateDelve } from '../../../src/dap/delveLocator';
-import { run } from '../../../src/dap/processes';
-import { startAdapter, AdapterKind } from './adapters';
+import { mkdtempSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GO_119, GO_127, GO_INSTALLED } from '../helpers';
+import type { Engine } from './adapters';
+import { delveFor, runSession } from './harness';
 import { normalize } from './normalize';
-import { RecordingClient } from './recordingClient';
 import { SCRIPTS } from './scripts';
-import { DEBUGGEE, ScriptSession } from './session';
 
 async function main(): Promise<void> {
-  const [filter, kind = 'malloclens'] = process.argv.slice(2);
+  const [filter, engine = 'breakpoint'] = process.argv.slice(2);
   const script = SCRIPTS.find((s) => s.name.includes(filter ?? ''));
   if (!script) throw new Error(`no script matches ${filter}`);
-  const go = await run('go', ['env', 'GOVERSION']);
-  const dlv = await locateDelve({ go: parseVersion(go.stdout)!, install: false });
-  const adapter = await startAdapter(kind as AdapterKind, dlv.path, DEBUGGEE, { MALLOCLENS_DEBUG: '1' });
-  const client = new RecordingClient();
-  await client.start(adapter.port);
-  const timer = setTimeout(() => {
-    console.log(JSON.stringify(normalize(client.events), null, 1));
-    console.log(adapter.programOutput());
-    process.exit(1);
-  }, 90_000);
-  try {
-    await script.run(new ScriptSession(client, '/tmp/malloclens-runone-debuggee'));
-  } catch (e) {
-    console.log(adapter.programOutput());
-    throw e;
-  }
-  clearTimeout(timer);
-  console.log(JSON.stringify({ events: normalize(client.events), responses: normalize(client.responses) }, null, 1));
-  console.log(adapter.programOutput());
-  await adapter.stop();
+  // MALLOCLENS_RUNONE_GO=1.27 or 1.19 picks the generation (the installed Go unless told).
+  const generation = { '1.27': GO_127, '1.19': GO_119 }[process.env.MALLOCLENS_RUNONE_GO ?? ''] ?? GO_INSTALLED;
+  const dlv = await delveFor(generation);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-runone-'));
+  const outcome = await runSession(engine as Engine, { program: script.program, attach: script.attach, attachArgs: script.programArgs, body: (s, pid) => script.run(s, pid) }, dlv, { ...generation.env, MALLOCLENS_DEBUG: '1' }, work);
+  console.log(JSON.stringify({ events: normalize(outcome.events), responses: normalize(outcome.responses), error: outcome.error, tally: outcome.tally?.total, warnings: outcome.tally?.warnings, ms: outcome.ms }, null, 1));
+  console.log(outcome.output);
 }
 
 main().catch((e) => {
