@@ -5,8 +5,8 @@ import { CLI, markedEnv } from '../helpers';
 export type AdapterKind = 'delve' | 'malloclens';
 
 /**
- * Who answers a session: plain Delve, or malloclens with one of its two counting engines (the
- * breakpoint engine by default, fast mode with the launch argument `malloclens: { fast: true }`).
+ * Who answers a session: plain Delve, or malloclens with one of its two counting engines, named
+ * by the launch argument `malloclens: { engine }` (fast mode is the default).
  */
 export type Engine = 'delve' | 'breakpoint' | 'fast';
 export const COUNTING_ENGINES: Engine[] = ['breakpoint', 'fast'];
@@ -17,7 +17,8 @@ export function adapterOf(engine: Engine): AdapterKind {
 
 /** What the engine adds to the client's launch, attach and restart arguments. */
 export function engineArgs(engine: Engine): Record<string, unknown> {
-  return engine === 'fast' ? { malloclens: { fast: true } } : {};
+  if (engine === 'delve') return {};
+  return { malloclens: { engine: engine === 'fast' ? 'fast' : 'breakpoints' } };
 }
 
 export interface RunningAdapter {

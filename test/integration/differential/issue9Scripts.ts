@@ -34,7 +34,6 @@ export const ISSUE9_SCRIPTS: Script[] = [
   {
     name: 'issue 9a: a debug-console call that stops at a breakpoint inside the called function',
     program: DIFFCALLS,
-    knownDivergence: 'issue9-call-stops',
     go119: true,
     async run(s) {
       await s.launch();
@@ -61,7 +60,6 @@ export const ISSUE9_SCRIPTS: Script[] = [
   {
     name: 'issue 9b: a console call while another goroutine allocates, then evaluate',
     program: DIFFCALLS,
-    knownDivergence: 'issue9-call-then-evaluate',
     async run(s) {
       await s.launch();
       await s.setLines([s.line('callAggregate')]);
@@ -79,7 +77,6 @@ export const ISSUE9_SCRIPTS: Script[] = [
   {
     name: 'issue 9c: a console call Delve refuses, then stepOut and setFunctionBreakpoints',
     program: DIFFCALLS,
-    knownDivergence: 'issue9-refused-call',
     go119: true,
     async run(s) {
       await s.launch();
@@ -101,7 +98,6 @@ export const ISSUE9_SCRIPTS: Script[] = [
   {
     name: 'issue 9d: stepIn at a go statement lands in the new goroutine',
     program: DIFFCALLS,
-    knownDivergence: 'issue9-go-statement',
     async run(s) {
       await s.launch();
       await s.setLines([s.line('go')]);
@@ -116,7 +112,6 @@ export const ISSUE9_SCRIPTS: Script[] = [
   {
     name: 'issue 9d: next at a go statement lands on the next line',
     program: DIFFCALLS,
-    knownDivergence: 'issue9-go-statement-next',
     async run(s) {
       await s.launch();
       await s.setLines([s.line('go')]);
@@ -132,7 +127,6 @@ export const ISSUE9_SCRIPTS: Script[] = [
     name: 'issue 9e: breakpoints added and removed while the program runs',
     program: DIFFCALLS,
     programArgs: ['linger'],
-    knownDivergence: 'issue9-breakpoints-while-running',
     async run(s) {
       await s.launch({ args: ['linger'] });
       await s.configurationDone();
@@ -155,7 +149,6 @@ export const ISSUE9_SCRIPTS: Script[] = [
     // Found while triaging random seed 11: a step that ends on a line whose hit-count breakpoint does not fire.
     name: 'next onto a line whose hit-count breakpoint does not fire',
     program: DIFFCALLS,
-    knownDivergence: 'step-onto-unfired-breakpoint',
     go119: true,
     async run(s) {
       await s.launch();
@@ -173,7 +166,6 @@ export const ISSUE9_SCRIPTS: Script[] = [
     // Found by random seeds 25 and 26: what becomes of function breakpoints at a restart.
     name: 'restart with function breakpoints (random seeds 25, 26)',
     program: DIFFCALLS,
-    knownDivergence: 'restart-function-breakpoints',
     async run(s) {
       await s.launch();
       await s.setLines([s.line('afterGo')]);
@@ -202,7 +194,6 @@ export const ISSUE9_SCRIPTS: Script[] = [
   {
     name: 'data breakpoint on a variable, watched while it changes',
     program: DIFFCALLS,
-    knownDivergence: 'fast-breakpoint-ids',
     go119: true,
     async run(s) {
       await s.initialize();

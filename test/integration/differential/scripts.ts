@@ -151,7 +151,6 @@ export const SCRIPTS: Script[] = [
   },
   {
     name: 'breakpoints set, changed and removed while stopped',
-    knownDivergence: 'fast-breakpoint-ids',
     async run(s) {
       await s.launch();
       await s.setLines([LINE.callAlloc, LINE.sprintf]);
@@ -235,7 +234,6 @@ export const SCRIPTS: Script[] = [
   },
   {
     name: 'restart, then the breakpoints still stop the new run',
-    knownDivergence: 'fast-restart-counts',
     async run(s) {
       await s.launch();
       await s.setLines([LINE.callWork]);
