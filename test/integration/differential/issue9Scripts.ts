@@ -17,6 +17,16 @@ export const DIFFCALLS = path.join(FIXTURES, 'diffcalls');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The top frame of a stop (after the usual threads + stackTrace a client sends). */
+/** The common opening: launch, these line breakpoints, run to the first stop, look at it. */
+async function stopAt(s: ScriptSession, lines: Parameters<ScriptSession['setLines']>[0]): Promise<P.StoppedEvent> {
+  await s.launch();
+  await s.setLines(lines);
+  await s.configurationDone();
+  const stop = await s.stopped();
+  await topFrame(s, stop);
+  return stop;
+}
+
 async function topFrame(s: ScriptSession, stop: P.StoppedEvent): Promise<number> {
   const stack = await s.inspectStop(stop);
   return stack.body?.stackFrames?.[0]?.id ?? 0;
@@ -99,11 +109,7 @@ export const ISSUE9_SCRIPTS: Script[] = [
     name: 'issue 9d: stepIn at a go statement lands in the new goroutine',
     program: DIFFCALLS,
     async run(s) {
-      await s.launch();
-      await s.setLines([s.line('go')]);
-      await s.configurationDone();
-      const stop = await s.stopped();
-      await topFrame(s, stop);
+      const stop = await stopAt(s, [s.line('go')]);
       const inGoroutine = await s.step('stepIn', stop.body.threadId!);
       await s.step('next', inGoroutine.body.threadId!);
       await clearAndEnd(s, inGoroutine.body.threadId);
@@ -113,11 +119,7 @@ export const ISSUE9_SCRIPTS: Script[] = [
     name: 'issue 9d: next at a go statement lands on the next line',
     program: DIFFCALLS,
     async run(s) {
-      await s.launch();
-      await s.setLines([s.line('go')]);
-      await s.configurationDone();
-      const stop = await s.stopped();
-      await topFrame(s, stop);
+      const stop = await stopAt(s, [s.line('go')]);
       await s.step('next', stop.body.threadId!);
       await s.step('next', stop.body.threadId!);
       await clearAndEnd(s, stop.body.threadId);
@@ -151,11 +153,7 @@ export const ISSUE9_SCRIPTS: Script[] = [
     program: DIFFCALLS,
     go119: true,
     async run(s) {
-      await s.launch();
-      await s.setLines([s.line('afterGo')]);
-      await s.configurationDone();
-      const stop = await s.stopped();
-      await topFrame(s, stop);
+      const stop = await stopAt(s, [s.line('afterGo')]);
       await s.setLines([s.line('afterGo'), { line: s.line('afterGo') + 1, hitCondition: '% 2' }]);
       await s.step('next', stop.body.threadId!);
       await s.step('next', stop.body.threadId!);
