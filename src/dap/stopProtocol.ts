@@ -142,7 +142,7 @@ export class StopProtocol {
       sampler: this.sampler,
       goVersion: this.goVersion,
       processId: this.processId,
-      step: (goroutine, depth, command, from) => this.driveStep(goroutine, depth, command, () => void this.stepHost().send(command, { threadId: goroutine }), from),
+      step: (goroutine, depth, command, from) => this.driveStep(goroutine, depth, command, () => this.background(this.stepHost().send(command, { threadId: goroutine })), from),
       stepInstruction: (goroutine) => this.stepInstruction(goroutine),
       position: (goroutine) => this.position(goroutine),
       present: (event) => this.showUserStop(event),
@@ -347,19 +347,27 @@ export class StopProtocol {
         return true;
     }
     if (hidden) {
-      void this.handleHiddenStop(event);
+      this.background(this.handleHiddenStop(event));
     } else if (event.body.reason === 'pause' && this.state.pause === undefined && this.engine.wantsLiveReadings()) {
       // The proxy's own pause, or one of its pauses that Delve carried out late.
-      void this.handleLivePause(event);
+      this.background(this.handleLivePause(event));
     } else if (event.body.reason === 'pause' && this.state.pause === undefined) {
       // Nobody asked for a pause: Delve halted to set breakpoints while the program ran, just as a
       // thread hit one of the engine's (Delve then calls the stop a pause). Plain Delve would
       // have gone on.
-      void this.checkAndPresent(event, true);
+      this.background(this.checkAndPresent(event, true));
     } else {
-      void this.checkAndPresent(event);
+      this.background(this.checkAndPresent(event));
     }
     return true;
+  }
+
+  /**
+   * Work started from an event handler: Delve can go away under it (the client gone, a signal),
+   * and its requests then reject; that is logged, never left to end the process.
+   */
+  private background(work: Promise<unknown>): void {
+    work.catch((e) => this.log(`after Delve went away: ${(e as Error).message}`));
   }
 
   /** Lets whoever waits for a hidden pause's stop go on. */
@@ -562,7 +570,7 @@ export class StopProtocol {
     } catch (e) {
       this.log(`disarming for a call failed: ${(e as Error).message}`);
     }
-    this.proxy.forward(request, request.arguments, undefined, () => void this.callSettled());
+    this.proxy.forward(request, request.arguments, undefined, () => this.background(this.callSettled()));
     return true;
   }
 
