@@ -10,9 +10,15 @@
  * goroutine and the frame's offset in its stack, so recursion and other goroutines cannot trip it)
  * and issues the step again from there, mid-line, which is what it would have been.
  *
- * `stepOut` would be the obvious way back, but Delve cannot step out of a function running on the
- * system stack (newproc, morestack): it runs away. One breakpoint is also cheaper than a chain of
- * step-outs.
+ * Where the interrupted call returns onto another line, the step ends on that return address, and
+ * it must be reached the way plain Delve reaches it, by a stepping breakpoint of Delve's own: a
+ * stop on one of the proxy's breakpoints leaves Delve remembering it as the thread's current
+ * breakpoint after it is gone, so a breakpoint the user then sets on that line is stepped over
+ * instead of hit, and a user breakpoint already standing there (with a hit condition) is not
+ * counted as plain Delve's step would count it. So the way back there is two hops: a hidden
+ * breakpoint on the return address inside the callee, then Delve's own `stepOut` onto the line.
+ * `stepOut` straight from where the step was cancelled would be shorter, but Delve cannot step
+ * out of a function running on the system stack (newproc's closure, morestack): it runs away.
  */
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 
@@ -27,6 +33,8 @@ export interface StepHost {
   position?(goroutine: number): Promise<string>;
   /** Sets the hidden return breakpoint for `frame` (a caller frame of `goroutine`). */
   armReturn(goroutine: number, frame: P.StackFrame): Promise<void>;
+  /** The source line of the instruction at a code address. */
+  lineAt?(instructionReference: string): Promise<number | undefined>;
   disarmReturn(): Promise<void>;
   isReturnStop(event: P.StoppedEvent): boolean;
   /**
@@ -58,16 +66,29 @@ function goroutineOf(event: P.StoppedEvent): number {
   return event.body.threadId ?? 0;
 }
 
+/**
+ * How the driver gets back to the step's frame after a hidden stop cancelled the step: running to
+ * a hidden breakpoint on a return address (in the step's frame, or in the callee when Delve's own
+ * `stepOut` must make the last hop), or stepping out frame by frame.
+ */
+type WayBack =
+  | { kind: 'none' }
+  | { kind: 'returnBreakpoint'; thenStepOut: boolean }
+  | { kind: 'stepOut' };
+
+/** Functions whose frames a stepOut cannot leave (they switch stacks) or that hold no return address of their own. */
+const NO_STEP_OUT = /^runtime\.(systemstack|mcall|morestack|morestack_noctxt|asmcgocall)(\.|$)/;
+
+function lineOf(position: string): number {
+  return Number(position.slice(position.lastIndexOf(':') + 1));
+}
+
 
 export class StepDriver {
   private readonly stops: P.StoppedEvent[] = [];
   private waiter?: (event: P.StoppedEvent | undefined) => void;
   private ended = false;
-  /**
-   * Running back to the step's frame: on a return-address breakpoint, or, where that address
-   * already holds a breakpoint of the user's (Delve allows one per address), by stepping out.
-   */
-  private returning: false | 'breakpoint' | 'stepOut' = false;
+  private way: WayBack = { kind: 'none' };
   /** A stepIn on a `go` statement was cancelled inside runtime.newproc: it must end in the new goroutine. */
   private intoNewGoroutine = false;
   private entering = false;
@@ -106,7 +127,7 @@ export class StepDriver {
     try {
       return await this.drive(goroutine, depth, command, start, from);
     } finally {
-      if (this.returning === 'breakpoint') await this.host.disarmReturn().catch(() => undefined);
+      if (this.way.kind === 'returnBreakpoint') await this.host.disarmReturn().catch(() => undefined);
       if (this.entering) await this.host.disarmEntry?.().catch(() => undefined);
     }
   }
@@ -119,26 +140,36 @@ export class StepDriver {
       if (!event) return { kind: 'ended' };
 
       let backByStepOut = false;
-      if (this.returning === 'stepOut' && !this.host.isHiddenStop(event) && goroutineOf(event) === goroutine && ['step', 'breakpoint'].includes(event.body.reason)) {
+      if (this.way.kind === 'stepOut' && !this.host.isHiddenStop(event) && goroutineOf(event) === goroutine && ['step', 'breakpoint'].includes(event.body.reason)) {
         const now = (await this.host.stack(goroutine)).length;
         if (event.body.reason === 'step' && now > depth) {
           await this.host.send('stepOut', { threadId: goroutine });
           continue;
         }
-        // Back in the step's frame; the user's breakpoint there (why the return address could not
-        // hold one of the proxy's) is where plain Delve's step would have ended anyway.
+        // Back in the step's frame, by Delve's own stepping breakpoint: a breakpoint of the
+        // user's there counted and reported as it would have been at the end of plain Delve's step.
         backByStepOut = now === depth;
       }
-      if ((this.returning === 'breakpoint' && this.host.isReturnStop(event)) || backByStepOut) {
+      const onReturnBreakpoint = this.way.kind === 'returnBreakpoint' && this.host.isReturnStop(event);
+      if (this.way.kind === 'returnBreakpoint' && onReturnBreakpoint) {
+        await this.host.disarmReturn();
+        if (this.way.thenStepOut) {
+          // In the callee, just after its own call returned: the last hop is Delve's.
+          this.way = { kind: 'stepOut' };
+          if (this.host.pauseWanted()) return { kind: 'paused', goroutine };
+          await this.host.send('stepOut', { threadId: goroutine });
+          continue;
+        }
+      }
+      if (onReturnBreakpoint || backByStepOut) {
         // Back in the frame the step began in, just after the call that was interrupted.
-        if (this.returning === 'breakpoint') await this.host.disarmReturn();
-        this.returning = false;
+        this.way = { kind: 'none' };
         if (this.host.pauseWanted()) return { kind: 'paused', goroutine };
         if (this.intoNewGoroutine && (await this.enterNewGoroutine())) continue;
         // A call that ends its line returns onto the next line's first instruction: that is where
         // next (or stepIn, with no call left on the line) would have stopped.
         if (command !== 'stepOut' && from !== undefined && this.host.position && (await this.host.position(goroutine)) !== from) {
-          return { kind: 'stopped', event: { ...event, body: { reason: 'step', threadId: goroutine, allThreadsStopped: true } } };
+          return { kind: 'stopped', event: backByStepOut ? event : { ...event, body: { reason: 'step', threadId: goroutine, allThreadsStopped: true } } };
         }
         await this.host.send(command, { threadId: goroutine });
         continue;
@@ -155,13 +186,13 @@ export class StepDriver {
       if (this.host.isHiddenStop(event)) {
         const allocation = await this.host.absorbHiddenStop(event);
         if (this.host.pauseWanted()) return { kind: 'paused', goroutine: goroutineOf(event) };
-        if (!allocation || goroutineOf(event) !== goroutine || this.returning === 'breakpoint' || this.entering) {
+        if (!allocation || goroutineOf(event) !== goroutine || this.way.kind === 'returnBreakpoint' || this.entering) {
           // Another goroutine (Delve kept the step), the exit path, or an allocation on the way
           // back to the return breakpoint: just go on.
           await this.host.send('continue', { threadId: goroutineOf(event) });
           continue;
         }
-        const outcome = await this.resumeAfterCancelledStep(goroutine, depth, command);
+        const outcome = await this.resumeAfterCancelledStep(goroutine, depth, command, from);
         if (outcome === 'done') {
           return { kind: 'stopped', event: { ...event, body: { reason: 'step', threadId: goroutine, allThreadsStopped: true } } };
         }
@@ -183,24 +214,44 @@ export class StepDriver {
     return true;
   }
 
-  private async resumeAfterCancelledStep(goroutine: number, depth: number, command: StepCommand): Promise<'returning' | 'stepping' | 'done'> {
+  private async resumeAfterCancelledStep(goroutine: number, depth: number, command: StepCommand, from?: string): Promise<'returning' | 'stepping' | 'done'> {
     const stack = await this.host.stack(goroutine);
     // Cancelled inside the runtime.newproc a `go` statement calls: Delve's step would have gone
     // into the new goroutine (its breakpoint in newproc went with the cancelled step).
     if (command === 'stepIn' && stack.length > depth && stack[stack.length - depth - 1]?.name === 'runtime.newproc') this.intoNewGoroutine = true;
-    if (stack.length > depth) {
-      try {
-        await this.host.armReturn(goroutine, stack[stack.length - depth]);
-        this.returning = 'breakpoint';
-        await this.host.send('continue', { threadId: goroutine });
-      } catch {
-        this.returning = 'stepOut';
-        await this.host.send('stepOut', { threadId: goroutine });
-      }
-      return 'returning';
-    }
     if (stack.length < depth) return 'done';
-    await this.host.send(command, { threadId: goroutine });
-    return 'stepping';
+    if (stack.length === depth) {
+      await this.host.send(command, { threadId: goroutine });
+      return 'stepping';
+    }
+    const stepFrame = stack[stack.length - depth];
+    const callee = stack[stack.length - depth - 1];
+    const returnLine = from !== undefined && this.host.lineAt ? await this.host.lineAt(stepFrame.instructionPointerReference ?? '') : undefined;
+    const endsTheStep = command !== 'stepOut' && from !== undefined && returnLine !== undefined && returnLine !== lineOf(from);
+    if (!endsTheStep && (await this.arm(goroutine, stepFrame, false))) return 'returning';
+    // Delve's own stepOut makes the last hop: from the callee itself when the step was cancelled
+    // at its entry, else from just after the callee's own call returns.
+    if (callee === stack[0] && !NO_STEP_OUT.test(callee.name)) return this.stepOut(goroutine);
+    if (!NO_STEP_OUT.test(callee.name) && (await this.arm(goroutine, callee, true))) return 'returning';
+    if (await this.arm(goroutine, stepFrame, false)) return 'returning';
+    return this.stepOut(goroutine);
+  }
+
+  private async arm(goroutine: number, frame: P.StackFrame, thenStepOut: boolean): Promise<boolean> {
+    try {
+      await this.host.armReturn(goroutine, frame);
+    } catch {
+      // Delve allows one breakpoint per address, and a user's already stands there.
+      return false;
+    }
+    this.way = { kind: 'returnBreakpoint', thenStepOut };
+    await this.host.send('continue', { threadId: goroutine });
+    return true;
+  }
+
+  private async stepOut(goroutine: number): Promise<'returning'> {
+    this.way = { kind: 'stepOut' };
+    await this.host.send('stepOut', { threadId: goroutine });
+    return 'returning';
   }
 }

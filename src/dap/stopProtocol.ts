@@ -659,6 +659,10 @@ export class StopProtocol {
         const ids = await this.bps.setInstructions(new Map([[frame.instructionPointerReference!, { condition }]]), STEP_RETURN_GROUP);
         if (ids.length === 0) throw new Error(`cannot break at ${frame.instructionPointerReference} to finish the step`);
       },
+      lineAt: async (reference) => {
+        const body = await this.proxy.call<P.DisassembleResponse['body']>('disassemble', { memoryReference: reference, instructionCount: 1 }).catch(() => undefined);
+        return body?.instructions[0]?.line;
+      },
       disarmReturn: async () => {
         await this.bps.setInstructions(new Map(), STEP_RETURN_GROUP);
       },

@@ -1,5 +1,6 @@
 /** Starting the two debug adapters the differential tests compare: plain `dlv dap` and `malloclens dap`. */
 import { ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { CLI, markedEnv } from '../helpers';
 
 export type AdapterKind = 'delve' | 'malloclens';
@@ -64,7 +65,11 @@ export function startAdapter(kind: AdapterKind, dlvPath: string, cwd: string, en
       }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+      // MALLOCLENS_DIFF_LOG=file (with MALLOCLENS_DEBUG=1): keep the adapter's log when replaying a seed.
+      if (process.env.MALLOCLENS_DIFF_LOG) appendFileSync(process.env.MALLOCLENS_DIFF_LOG, d);
+    });
   });
 }
 

@@ -19,12 +19,7 @@ export interface KnownDivergence {
   what: string;
 }
 
-export const KNOWN_DIVERGENCES: Record<string, KnownDivergence> = {
-  'bp-step-return-collision': {
-    tag: 'bp-step-return-collision', engines: ['breakpoint'],
-    what: 'breakpoint engine: a step that a hidden allocation cancels where the way back (the interrupted call\'s return address) already holds a breakpoint of the user\'s: the step goes back by stepping out, and a hidden stop on the system stack during that step-out can cost the step a line (seed 47); around re-set line breakpoints one ID is numbered one lower than plain Delve (seed 11)',
-  },
-};
+export const KNOWN_DIVERGENCES: Record<string, KnownDivergence> = {};
 
 /**
  * Generated sessions (random.test.ts) known to diverge: seed → engine → the defect's tag (the
@@ -33,8 +28,6 @@ export const KNOWN_DIVERGENCES: Record<string, KnownDivergence> = {
  */
 export const KNOWN_DIVERGENT_SEEDS: Record<number, Partial<Record<Engine, string>>> = {
   // GENERATED-SEEDS-BEGIN
-  11: { breakpoint: 'bp-step-return-collision' },
-  47: { breakpoint: 'bp-step-return-collision' },
   // GENERATED-SEEDS-END
 };
 
