@@ -16,6 +16,17 @@
  *    stack that ends at `runtime.systemstack`. The profiler's stack walk is given the traceback's
  *    "jump stack" flag, so it goes on into the goroutine that switched stacks, as a panic's
  *    traceback does.
+ * 3. A cheaper walk, the same frames. At one record per allocation the walk is most of the cost:
+ *    the unwinder decodes each frame's size from the pclntab. On the goroutine's own stack (not
+ *    the system stack, no cgo frames, an architecture with frame pointers) the walk follows the
+ *    frame pointers instead, as the runtime's block profiler and execution tracer do, and expands
+ *    inlined calls with the runtime's own `fpunwindExpand` (Go ≥ 1.23), giving the logical frames
+ *    `callers` gives. Elsewhere it is the walk of (2).
+ * 4. No free tracking. Each profiled object also gets a "special" record on its span so that its
+ *    free can be counted; on a span whose every object is profiled, that is a sorted-list insert
+ *    per allocation and a record per object for the GC to sweep. malloclens reads allocations,
+ *    never frees, so the record is not made: the program's heap holds less, and its own heap
+ *    profile's in-use figures (allocations less frees) read as if nothing were freed.
  */
 
 export class RuntimePatchError extends Error {}
@@ -44,13 +55,51 @@ function callersFunction(traceback: string): string {
   return traceback.slice(start + 1, end + 3);
 }
 
+const FAST_WALK = 'malloclensProfileStack';
+
+/** The deepest walk the frame-pointer path takes (debug.profstackdepth's default 128, plus the two mProf_Malloc asks for); deeper ones use the copy. */
+const FAST_WALK_DEPTH = 130;
+
+/** The frame-pointer walk: the runtime has its pieces (Go ≥ 1.23). */
+function hasFramePointerWalk(mprof: string, tracestack: string): boolean {
+  return ['func fpTracebackPCs(', 'func fpunwindExpand(', 'func tracefpunwindoff(', '.hasCgoOnStack()'].every((f) => tracestack.includes(f)) && /\bmaxSkip\b/.test(mprof);
+}
+
+function framePointerWalk(): string {
+  return `// malloclens: the profiler's stack walk by frame pointers on the goroutine's own stack, expanded
+// into the logical frames callers records; elsewhere the copy of callers below.
+//
+//go:noinline
+func ${FAST_WALK}(skip int, pcbuf []uintptr) int {
+	gp := getg()
+	if tracefpunwindoff() || gp != gp.m.curg || gp.m.hasCgoOnStack() || len(pcbuf) > ${FAST_WALK_DEPTH} {
+		// The copy's frame 0 is its caller, this function: one more to skip.
+		return ${PROFILER_WALK}(skip+1, pcbuf)
+	}
+	// The first return address above this frame's is into its caller, callers' frame 0 as well.
+	fp := unsafe.Pointer(getfp())
+	n := 0
+	systemstack(func() {
+		var physical [1 + maxSkip + ${FAST_WALK_DEPTH}]uintptr
+		physical[0] = uintptr(skip)
+		m := fpTracebackPCs(fp, physical[1:])
+		n = fpunwindExpand(pcbuf, physical[:1+m])
+	})
+	return n
+}
+`;
+}
+
+/** `systemstack(func() { setprofilebucket(p, b) })` at the end of mProf_Malloc. */
+const FREE_TRACKING = /\n\tsystemstack\(func\(\) \{\n\t\tsetprofilebucket\(p, b\)\n\t\}\)\n\}/;
+
 /**
- * mprof.go with mProf_Malloc's stack walk replaced by a copy of `callers` that jumps from the
- * system stack to the goroutine's. The copy is taken from the same runtime's traceback.go, so it
- * is that version's own walk with one flag more: the unwinder's `unwindJumpStack` (Go ≥ 1.21) or
- * gentraceback's `_TraceJumpStack` (before).
+ * mprof.go with mProf_Malloc's stack walk replaced (2, 3) and its free tracking off (4). The
+ * copy of `callers` is taken from the same runtime's traceback.go, so it is that version's own
+ * walk with one flag more: the unwinder's `unwindJumpStack` (Go ≥ 1.21) or gentraceback's
+ * `_TraceJumpStack` (before). The frame-pointer walk is added where tracestack.go has its pieces.
  */
-export function patchProfilerWalk(mprof: string, traceback: string): string {
+export function patchProfilerWalk(mprof: string, traceback: string, tracestack = ''): string {
   let walk = callersFunction(traceback).replace('func callers(', `func ${PROFILER_WALK}(`);
   if (walk.includes('unwindSilentErrors)')) {
     walk = walk.replace('unwindSilentErrors)', 'unwindSilentErrors|unwindJumpStack)');
@@ -61,7 +110,13 @@ export function patchProfilerWalk(mprof: string, traceback: string): string {
   }
   const call = /(func mProf_Malloc\([^)]*\) \{[^]*?nstk :?= )callers\(/;
   if (!call.test(mprof)) throw new RuntimePatchError('runtime/mprof.go: mProf_Malloc does not call callers');
-  return `${mprof.replace(call, `$1${PROFILER_WALK}(`)}
+  if (!FREE_TRACKING.test(mprof)) throw new RuntimePatchError('runtime/mprof.go: mProf_Malloc does not end by recording the bucket for the free');
+  const fast = hasFramePointerWalk(mprof, tracestack);
+  const patched = mprof
+    .replace(call, `$1${fast ? FAST_WALK : PROFILER_WALK}(`)
+    .replace(FREE_TRACKING, '\n\t// malloclens: no free tracking: only allocations are read.\n}');
+  return `${patched}
+${fast ? framePointerWalk() : ''}
 // malloclens: the profiler's stack walk, from the system stack on into the goroutine's.
 ${walk}`;
 }

@@ -17,7 +17,7 @@ describe('oracle corpus: counts equal the runtime\'s own MemStats deltas', funct
         }
         const { rows, report } = await countWithOracle('corpus', build.flags, generation.env);
         assert.ok(rows.length >= 25, `the corpus has ${rows.length} statements`);
-        assert.deepEqual(mismatches(rows), []);
+        assert.deepEqual(mismatches({ rows, report }), []);
         assert.ok(rows.some((r) => r.runtime > 100), 'the concurrent line allocates');
         if (report.check) assert.equal(report.check.complete, true, `Delve saw ${report.check.delveHits} hits`);
         assert.deepEqual(await waitForNoLeftovers(), []);

@@ -30,6 +30,9 @@ describe('fast mode\'s runtime patches', () => {
   it('refuses a runtime whose profiler or stack walk it does not know', () => {
     assert.throws(() => patchProfilerWalk('func mProf_Malloc(mp *m) { nstk := callers(3, x) }', 'package runtime\n'), RuntimePatchError);
     assert.throws(() => patchProfilerWalk('func mProf_Malloc() {}\n', '\nfunc callers(skip int, pcbuf []uintptr) int {\n\treturn walk(pcbuf)\n}\n'), RuntimePatchError);
+    // A walk it knows, but no free tracking where it expects it.
+    const traceback = '\nfunc callers(skip int, pcbuf []uintptr) int {\n\tu.initAt(pc, sp, 0, gp, unwindSilentErrors)\n}\n';
+    assert.throws(() => patchProfilerWalk('func mProf_Malloc(mp *m) {\n\tnstk := callers(3, x)\n}\n', traceback), /free/);
   });
 
   for (const root of goroots()) {
@@ -39,11 +42,20 @@ describe('fast mode\'s runtime patches', () => {
       const patched = mallocs.map((n) => patchTinyMerging(readFileSync(path.join(runtime, n), 'utf8')));
       assert.ok(patched.some((p) => p.changed), 'a tiny allocator was found');
       for (const p of patched) assert.doesNotMatch(p.text, /!raceenabled && \(\w+ < c\.tinyoffset/, 'no tiny block is reused');
-      const mprof = patchProfilerWalk(readFileSync(path.join(runtime, 'mprof.go'), 'utf8'), readFileSync(path.join(runtime, 'traceback.go'), 'utf8'));
+      const source = (name: string) => (existsSync(path.join(runtime, name)) ? readFileSync(path.join(runtime, name), 'utf8') : '');
+      const tracestack = source('tracestack.go');
+      const mprof = patchProfilerWalk(source('mprof.go'), source('traceback.go'), tracestack);
       const malloc = /func mProf_Malloc\([^]*?\n\}\n/.exec(mprof)![0];
-      assert.match(malloc, /nstk :?= malloclensProfileCallers\(/, 'mProf_Malloc walks with the copy');
+      assert.doesNotMatch(malloc, /setprofilebucket/, 'no free tracking');
       const walk = /func malloclensProfileCallers\([^]*?\n\}\n/.exec(mprof)![0];
       assert.match(walk, /unwindJumpStack|_TraceJumpStack/, 'the copy jumps from the system stack to the goroutine');
+      if (tracestack.includes('func fpunwindExpand(')) {
+        assert.match(malloc, /nstk :?= malloclensProfileStack\(/, 'mProf_Malloc walks by frame pointers where the runtime can');
+        const fast = /func malloclensProfileStack\([^]*?\n\}\n/.exec(mprof)![0];
+        assert.match(fast, /gp != gp\.m\.curg[^]*malloclensProfileCallers\(skip\+1, pcbuf\)/, 'off the goroutine\'s stack it takes the copy');
+      } else {
+        assert.match(malloc, /nstk :?= malloclensProfileCallers\(/, 'mProf_Malloc walks with the copy');
+      }
     });
   }
 });

@@ -12,7 +12,7 @@ import { cacheDir } from '../delveLocator';
 import { run } from '../processes';
 
 /** Bumped whenever the patches change, so that no overlay of an older malloclens is reused. */
-const PATCH_VERSION = 1;
+const PATCH_VERSION = 2;
 
 /**
  * How a build gets fast mode's runtime: an overlay file for `-overlay=`, or — for a toolchain in
@@ -36,7 +36,8 @@ export async function runtimeOverlay(dir: string, env: NodeJS.ProcessEnv): Promi
     if (patched.changed) replaced.set(name, patched.text);
   }
   if (replaced.size === 0) throw new RuntimePatchError(`${goVersion}: no tiny allocator found in ${runtime}`);
-  replaced.set('mprof.go', patchProfilerWalk(readFileSync(path.join(runtime, 'mprof.go'), 'utf8'), readFileSync(path.join(runtime, 'traceback.go'), 'utf8')));
+  const source = (name: string) => (existsSync(path.join(runtime, name)) ? readFileSync(path.join(runtime, name), 'utf8') : '');
+  replaced.set('mprof.go', patchProfilerWalk(source('mprof.go'), source('traceback.go'), source('tracestack.go')));
 
   const hash = createHash('sha256').update(`${PATCH_VERSION}\0${goroot}\0${goVersion}`);
   for (const [name, text] of replaced) hash.update(`\0${name}\0${text}`);
