@@ -20,7 +20,7 @@ import { HiddenInstructions } from './hiddenInstructions';
 import { ProfileView, recordedStackLimit, sampleEveryAllocation } from './profileView';
 import { ProcessMemory } from './processMemory';
 import { programBinary } from './programBinary';
-import { runtimeMallocs } from './runtimeMallocs';
+import { RuntimeMallocCounter } from './runtimeMallocs';
 import { ProfileTallyNotes } from './profileTally';
 import { findRuntimeSites, RuntimeSites, SITE_FUNCTIONS } from './runtimeSites';
 import { Symbolizer } from './symbolizer';
@@ -64,6 +64,7 @@ export class FastEngine implements CountingEngine {
    */
   private mallocs: { start?: number; exit?: number; profiledBefore?: number } = {};
   private rateChangedTo?: number;
+  private mallocCounter?: RuntimeMallocCounter;
 
   constructor(private readonly options: FastEngineOptions) {
     this.tally = new Tally(options.roots);
@@ -99,6 +100,7 @@ export class FastEngine implements CountingEngine {
     this.view = undefined;
     this.notes = undefined;
     this.rateChangedTo = undefined;
+    this.mallocCounter = undefined;
     this.profiling = false;
     this.exitRead = false;
     this.ended = false;
@@ -175,6 +177,10 @@ export class FastEngine implements CountingEngine {
       await this.instructions!.arm(sites);
       await this.catcher!.setSites(sites);
     }
+    this.mallocCounter = await RuntimeMallocCounter.locate(context.proxy).catch((e) => {
+      context.log(`the runtime's allocation count cannot be read: ${(e as Error).message}`);
+      return undefined;
+    });
     this.mallocs = { start: await this.runtimeCount(context), profiledBefore: await this.profiledNow() };
     this.profiling = true;
   }
@@ -256,9 +262,9 @@ export class FastEngine implements CountingEngine {
 
   /** The runtime's own allocation count now (undefined when it cannot be read). */
   private async runtimeCount(context: StopContext): Promise<number | undefined> {
-    if (!this.view) return undefined;
+    if (!this.view || !this.mallocCounter) return undefined;
     try {
-      return await runtimeMallocs(context.proxy, this.view.memoryNow());
+      return await this.mallocCounter.count(this.view.memoryNow());
     } catch (e) {
       context.log(`reading the runtime's allocation count failed: ${(e as Error).message}`);
       return undefined;

@@ -5,7 +5,10 @@
  * (`memstats.heapStats`, every generation: large, per-size-class and tiny allocation counts) after
  * flushing each P's cache; without flushing, each cached span's slots used since it was cached
  * (`allocCount - allocCountBeforeCache`) and each cache's `tinyAllocs` are added here instead.
- * Field addresses come from Delve (`uintptr(&…)`), the values from the program's memory.
+ *
+ * Where those fields are is asked of Delve once (`uintptr(&…)`, all at once), where profiling
+ * starts; every count after that is memory reads only: the Ps and their caches are followed from
+ * `runtime.allp` by the offsets learned then, so a count at exit costs no request.
  */
 import type { DapProxy } from '../proxy';
 import { StackSampler } from '../stackSampler';
@@ -21,42 +24,87 @@ async function uint16At(memory: WordMemory, address: bigint): Promise<number> {
 
 const sum = (values: bigint[]) => values.reduce((a, b) => a + b, 0n);
 
-export async function runtimeMallocs(proxy: DapProxy, memory: WordMemory): Promise<number | undefined> {
-  const sampler = new StackSampler(proxy);
-  const address = async (expression: string) => {
-    const value = await sampler.integer(`uintptr(${expression})`);
-    return value === undefined ? undefined : BigInt(value);
-  };
-  const integer = (expression: string) => sampler.integer(expression);
+interface Layout {
+  /** Per heap-stats generation: the addresses of largeAllocCount, tinyAllocCount, smallAllocCount. */
+  generations: { large: bigint; tiny: bigint; small: bigint }[];
+  sizeClasses: number;
+  /** The slice header of runtime.allp. */
+  allp: bigint;
+  /** Offsets: of `mcache` in a p; of `alloc` and `tinyAllocs` in an mcache; of the two counts in an mspan. */
+  pCache: bigint;
+  cacheAlloc: bigint;
+  cacheTiny: bigint;
+  spanClasses: number;
+  emptySpan: bigint;
+  spanAllocCount: bigint;
+  spanBeforeCache: bigint;
+}
 
-  const generations = await integer('len(runtime.memstats.heapStats.stats)');
-  const sizeClasses = await integer('len(runtime.memstats.heapStats.stats[0].smallAllocCount)');
-  const ps = await integer('len(runtime.allp)');
-  const spanClasses = await integer('len(runtime.allp[0].mcache.alloc)');
-  const empty = await address('&runtime.emptymspan');
-  const allocCount = await address('&runtime.emptymspan.allocCount');
-  const beforeCache = await address('&runtime.emptymspan.allocCountBeforeCache');
-  if ([generations, sizeClasses, ps, spanClasses, empty, allocCount, beforeCache].some((v) => v === undefined)) return undefined;
+export class RuntimeMallocCounter {
+  private constructor(private readonly layout: Layout) {}
 
-  let total = 0n;
-  for (let g = 0; g < generations!; g++) {
-    const stats = `runtime.memstats.heapStats.stats[${g}]`;
-    const [large, tiny, small] = await Promise.all([address(`&${stats}.largeAllocCount`), address(`&${stats}.tinyAllocCount`), address(`&${stats}.smallAllocCount`)]);
-    if (large === undefined || tiny === undefined || small === undefined) return undefined;
-    total += (await memory.words(large, 1))[0] + (await memory.words(tiny, 1))[0] + sum(await memory.words(small, sizeClasses!));
-  }
-  for (let p = 0; p < ps!; p++) {
-    const [cache, alloc, tinyAllocs] = await Promise.all([
-      address(`runtime.allp[${p}].mcache`), address(`&runtime.allp[${p}].mcache.alloc`), address(`&runtime.allp[${p}].mcache.tinyAllocs`),
+  /** Learns where the counts are; undefined when this runtime does not keep them so. */
+  static async locate(proxy: DapProxy): Promise<RuntimeMallocCounter | undefined> {
+    const sampler = new StackSampler(proxy);
+    const address = async (expression: string) => {
+      const value = await sampler.integer(`uintptr(${expression})`);
+      return value === undefined ? undefined : BigInt(value);
+    };
+    const [generations, sizeClasses, spanClasses, allp, p0, p0Cache, cache0, cache0Alloc, cache0Tiny, empty, allocCount, beforeCache] = await Promise.all([
+      sampler.integer('len(runtime.memstats.heapStats.stats)'),
+      sampler.integer('len(runtime.memstats.heapStats.stats[0].smallAllocCount)'),
+      sampler.integer('len(runtime.allp[0].mcache.alloc)'),
+      address('&runtime.allp'),
+      address('runtime.allp[0]'),
+      address('&runtime.allp[0].mcache'),
+      address('runtime.allp[0].mcache'),
+      address('&runtime.allp[0].mcache.alloc'),
+      address('&runtime.allp[0].mcache.tinyAllocs'),
+      address('&runtime.emptymspan'),
+      address('&runtime.emptymspan.allocCount'),
+      address('&runtime.emptymspan.allocCountBeforeCache'),
     ]);
-    // A P that has not run yet has no cache.
-    if (!cache || alloc === undefined || tinyAllocs === undefined) continue;
-    total += (await memory.words(tinyAllocs, 1))[0];
-    for (const span of await memory.words(alloc, spanClasses!)) {
-      if (span === empty! || span === 0n) continue;
-      const used = (await uint16At(memory, span + allocCount! - empty!)) - (await uint16At(memory, span + beforeCache! - empty!));
-      total += BigInt(used);
-    }
+    const learned = [generations, sizeClasses, spanClasses, allp, p0, p0Cache, cache0, cache0Alloc, cache0Tiny, empty, allocCount, beforeCache];
+    if (learned.some((v) => v === undefined) || !cache0) return undefined;
+    const stats = await Promise.all(Array.from({ length: generations! }, async (_, g) => {
+      const at = `runtime.memstats.heapStats.stats[${g}]`;
+      const [large, tiny, small] = await Promise.all([address(`&${at}.largeAllocCount`), address(`&${at}.tinyAllocCount`), address(`&${at}.smallAllocCount`)]);
+      return large === undefined || tiny === undefined || small === undefined ? undefined : { large, tiny, small };
+    }));
+    if (stats.some((s) => s === undefined)) return undefined;
+    return new RuntimeMallocCounter({
+      generations: stats as Layout['generations'],
+      sizeClasses: sizeClasses!,
+      allp: allp!,
+      pCache: p0Cache! - p0!,
+      cacheAlloc: cache0Alloc! - cache0!,
+      cacheTiny: cache0Tiny! - cache0!,
+      spanClasses: spanClasses!,
+      emptySpan: empty!,
+      spanAllocCount: allocCount! - empty!,
+      spanBeforeCache: beforeCache! - empty!,
+    });
   }
-  return Number(total);
+
+  /** The count now, from the program's memory alone. */
+  async count(memory: WordMemory): Promise<number> {
+    const l = this.layout;
+    let total = 0n;
+    for (const g of l.generations) {
+      total += (await memory.words(g.large, 1))[0] + (await memory.words(g.tiny, 1))[0] + sum(await memory.words(g.small, l.sizeClasses));
+    }
+    const [data, length] = await memory.words(l.allp, 2);
+    for (const p of length > 0n ? await memory.words(data, Number(length)) : []) {
+      if (p === 0n) continue;
+      const [cache] = await memory.words(p + l.pCache, 1);
+      // A P that has not run yet has no cache.
+      if (cache === 0n) continue;
+      total += (await memory.words(cache + l.cacheTiny, 1))[0];
+      for (const span of await memory.words(cache + l.cacheAlloc, l.spanClasses)) {
+        if (span === l.emptySpan || span === 0n) continue;
+        total += BigInt((await uint16At(memory, span + l.spanAllocCount)) - (await uint16At(memory, span + l.spanBeforeCache)));
+      }
+    }
+    return Number(total);
+  }
 }
