@@ -37,3 +37,18 @@ export function describeAccounting(check: Check | undefined): string | undefined
     ? `All ${formatCount(check.runtimeMallocs)} allocations the runtime counted are accounted for.`
     : `The runtime counted ${formatCount(check.runtimeMallocs)} allocations; the report accounts for ${formatCount(check.counted)}.`;
 }
+
+/**
+ * A per-op figure: whole numbers as they are, others to two decimals without trailing zeros
+ * (`1.5`, `0.33`), and `<0.01` for a positive figure that would round to zero.
+ */
+export function formatPerOp(value: number): string {
+  if (Number.isInteger(value)) return formatCount(value);
+  if (value > 0 && value < 0.005) return '<0.01';
+  return Number(value.toFixed(2)).toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+/** `3 allocs/op · 96 B/op`, as `go test -benchmem` words it (unrounded there: see formatPerOp). */
+export function formatPerOpAmount(amount: { allocsPerOp: number; bytesPerOp: number }): string {
+  return `${formatPerOp(amount.allocsPerOp)} allocs/op · ${formatPerOp(amount.bytesPerOp)} B/op`;
+}
