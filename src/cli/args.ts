@@ -3,6 +3,8 @@ import { EngineName, ENGINES, isEngineName } from '../core/engineChoice';
 import { DapArgs, parseDapArgs } from './dap';
 import { UsageError } from './usageError';
 
+export { testBinaryFlags } from '../core/testFlags';
+
 export interface CountArgs {
   command: 'count';
   json: boolean;
@@ -91,16 +93,6 @@ function positiveInteger(flag: string, v: string): number {
 function benchtime(v: string): string {
   if (/^[1-9]\d*x$/.test(v) || /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v)) return v;
   throw new UsageError(`--benchtime wants Nx (a number of iterations, such as 100x) or a duration (such as 1s), got ${JSON.stringify(v)}`);
-}
-
-/** The test binary's own flags for --run, --bench and --benchtime, before the program arguments. */
-export function testBinaryFlags(args: Pick<CountArgs, 'bench' | 'benchtime' | 'run'>): string[] {
-  const run = args.run ?? (args.bench !== undefined ? '^$' : undefined);
-  return [
-    ...(run !== undefined ? [`-test.run=${run}`] : []),
-    ...(args.bench !== undefined ? [`-test.bench=${args.bench}`] : []),
-    ...(args.benchtime !== undefined ? [`-test.benchtime=${args.benchtime}`] : []),
-  ];
 }
 
 export function parseArgs(argv: string[]): CliArgs {

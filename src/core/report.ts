@@ -7,7 +7,8 @@ import type { EngineName } from './engineChoice';
 import type { EscapePrediction } from './escape';
 import { Amount, BucketTally, LineTally, Tally } from './tally';
 
-export type Scope = 'run' | 'line';
+/** `op`: one benchmark's figures per op (benchmarkView.ts), the editor's view of a `count --bench`. */
+export type Scope = 'run' | 'line' | 'op';
 
 export interface ReportMeta {
   go: string;
