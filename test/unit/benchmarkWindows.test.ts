@@ -2,6 +2,9 @@ import * as assert from 'node:assert/strict';
 import { StackFrame, UserCodeRoots } from '../../src/core/attribution';
 import { formatPerOp, formatPerOpAmount } from '../../src/core/amountText';
 import { BenchmarkWindows, snapshotOf, TimerCall, TimerMethod } from '../../src/core/benchmarkWindows';
+import { benchmarkNamed, benchmarkView } from '../../src/core/benchmarkView';
+import { lineCountsForFile } from '../../src/core/inlineCounts';
+import type { MallocReport } from '../../src/core/report';
 import { Tally } from '../../src/core/tally';
 
 const PROJECT = '/home/u/proj';
@@ -132,3 +135,24 @@ describe('per-op text', () => {
     assert.equal(formatPerOpAmount({ allocsPerOp: 3, bytesPerOp: 96 }), '3 allocs/op · 96 B/op');
   });
 });
+
+describe('benchmarkView (the editor\'s per-op view of one benchmark)', () => {
+  it('puts per-op figures where counts were, so that inline text reads allocs/op', () => {
+    const run = new Run();
+    run.runN(4, () => { for (let i = 0; i < 4; i++) { run.alloc(10, 32); run.alloc(11, 48, 2); } });
+    const [b] = run.windows.results();
+    const report = { ...emptyReport(), benchmarks: [b] };
+    assert.equal(benchmarkNamed(report, 'BenchmarkX'), b);
+    assert.equal(benchmarkNamed(report, 'BenchmarkY'), undefined);
+    const view = benchmarkView(report, b);
+    assert.equal(view.scope, 'op');
+    assert.deepEqual(view.total, { count: 3, bytes: 128 });
+    const file = `${PROJECT}/x_test.go`;
+    const counts = lineCountsForFile([{ id: 's', label: 'x', kind: 'statement', report: view, started: 1 }], file);
+    assert.deepEqual(counts.map((c) => [c.line, c.text]), [[10, '1 allocs/op · 32 B/op'], [11, '2 allocs/op · 96 B/op']]);
+  });
+});
+
+function emptyReport(): MallocReport {
+  return { go: 'go1.26.8', delve: '1.27.2', buildFlags: '', scope: 'run', lines: [], unattributed: { count: 0, bytes: 0, buckets: [] }, total: { count: 0, bytes: 0 }, warnings: [] };
+}
