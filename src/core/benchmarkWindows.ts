@@ -127,8 +127,9 @@ export class BenchmarkWindows {
 
   /** One of testing.B's timer methods was entered; `now` is what has been counted up to here. */
   timer(method: TimerMethod, call: TimerCall, now: () => TallySnapshot): void {
-    // The runner's own B ("main") and testing.Benchmark's have no name: no benchmark of the user's.
-    if (call.name === '') return;
+    // go test runs functions named Benchmark…, and sub-benchmarks are named after them; the runner's
+    // own B ("Main", which runs them all) and testing.Benchmark's (no name) are no benchmark of the user's.
+    if (!call.name.startsWith('Benchmark')) return;
     const b = this.benchmarks.get(call.name) ?? { start: EMPTY, net: emptySum(), n: 0 };
     this.benchmarks.set(call.name, b);
     b.n = call.n;

@@ -111,6 +111,13 @@ describe('malloclens count --bench: allocations per op against the testing packa
     }
   });
 
+  it('says so and exits 1 when no benchmark matches, rather than reporting nothing as zero', async () => {
+    const r = await runCli(['count', '--bench', '^BenchmarkNoSuch$', path.join(FIXTURES, 'benchops')]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /malloclens: no benchmark matched "\^BenchmarkNoSuch\$"; nothing was timed\./);
+    assert.equal(r.stdout.trim().split('\n').pop(), 'no benchmark ran');
+  });
+
   describe('gorilla/mux v1.8.1 (through the Go module proxy)', () => {
     let copy: ReturnType<typeof writableCopy>;
     let oracle: BenchmarkOracle;

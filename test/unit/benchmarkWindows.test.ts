@@ -113,9 +113,10 @@ describe('BenchmarkWindows (testing.B timer semantics)', () => {
     assert.equal(b.allocsPerOp, 2);
   });
 
-  it('reports sub-benchmarks, not the benchmark that ran them, nor the runner with no name', () => {
+  it('reports sub-benchmarks, not the benchmark that ran them, nor the runner ("Main") or testing.Benchmark\'s B (no name)', () => {
     const run = new Run();
     run.windows.timer('ResetTimer', { name: '', timerOn: false, n: 1 }, () => snapshotOf(run.tally));
+    run.windows.timer('StartTimer', { name: 'Main', timerOn: false, n: 1 }, () => snapshotOf(run.tally));
     run.windows.ranSubBenchmark('BenchmarkGroup');
     run.windows.timer('StartTimer', { name: 'BenchmarkGroup', timerOn: false, n: 1 }, () => snapshotOf(run.tally));
     run.windows.timer('StartTimer', { name: 'BenchmarkGroup/a', timerOn: false, n: 1 }, () => snapshotOf(run.tally));
