@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { BenchmarkReport } from '../../src/core/benchmarkWindows';
 import type { MallocReport } from '../../src/core/report';
 import { BenchmarkOracle, benchmarkOracle, downloadModule, writableCopy } from './benchOracle';
-import { FIXTURES, runCli, waitForNoLeftovers } from './helpers';
+import { FIXTURES, measureUndisturbed, runCli, waitForNoLeftovers } from './helpers';
 
 const ENGINES = ['fast', 'breakpoints'] as const;
 /**
@@ -33,6 +33,28 @@ function summed(b: BenchmarkReport): { allocs: number; bytes: number; allocsPerO
     allocsPerOp += l.allocsPerOp + (l.runtime?.allocsPerOp ?? 0);
   }
   return { allocs, bytes, allocsPerOp };
+}
+
+/**
+ * A run the runtime disturbed: a benchmark with more allocations than testing's own figure, all
+ * of the surplus in what no line made (the runtime's buckets) or made on a line's behalf (a new
+ * thread, a GC start). Debugger stops stretch the wall-clock time a benchmark runs, so the
+ * runtime's background work (preempting, starting a thread) lands in a timed window now and then;
+ * the program's own MemStats counts it as well. A surplus on lines of code is never excused.
+ */
+function disturbed(report: MallocReport, oracle: BenchmarkOracle): boolean {
+  return (report.benchmarks ?? []).some((b) => {
+    const exact = oracle.exact.get(b.name);
+    if (!exact) return false;
+    const surplus = summed(b).allocs - exact.allocs;
+    const runtime = b.unattributed.allocs + b.lines.reduce((n, l) => n + (l.runtime?.allocs ?? 0), 0);
+    if (surplus > 0 && surplus <= runtime) console.log(`      disturbed, counting again: ${b.name} ${surplus} over testing's figure, ${runtime} by the runtime`);
+    return surplus > 0 && surplus <= runtime;
+  });
+}
+
+async function countUndisturbed(dir: string, engine: string, bench: string, benchtime: string, oracle: BenchmarkOracle): Promise<{ report: MallocReport; ms: number }> {
+  return measureUndisturbed(() => countBench(dir, engine, bench, benchtime), (run) => disturbed(run.report, oracle));
 }
 
 async function countBench(dir: string, engine: string, bench: string, benchtime: string): Promise<{ report: MallocReport; ms: number }> {
@@ -64,7 +86,8 @@ function assertMatchesOracle(report: MallocReport, oracle: BenchmarkOracle, engi
     const exact = oracle.exact.get(name);
     if (exact) {
       assert.equal(exact.n, b.n, `${engine}: ${name}: testing.Benchmark's N`);
-      assert.equal(sum.allocs, exact.allocs, `${engine}: ${name}: allocations against testing.Benchmark's MemAllocs`);
+      const parts = `lines ${JSON.stringify(b.lines.map((l) => [`${l.file.split('/').pop()}:${l.line}`, l.allocs, l.runtime?.allocs ?? 0]))}, unattributed ${b.unattributed.allocs}`;
+      assert.equal(sum.allocs, exact.allocs, `${engine}: ${name}: allocations against testing.Benchmark's MemAllocs (${parts})`);
       if (engine === 'fast' && exactBytes) assert.equal(sum.bytes, exact.bytes, `${engine}: ${name}: bytes against MemBytes`);
       if (engine === 'breakpoints') assert.ok(sum.bytes > 0 && sum.bytes <= exact.bytes, `${engine}: ${name}: requested bytes ${sum.bytes} within MemBytes ${exact.bytes}`);
     }
@@ -94,7 +117,7 @@ describe('malloclens count --bench: allocations per op against the testing packa
 
     for (const engine of ENGINES) {
       it(`${engine}: each benchmark's lines add up to testing's own figures, and untimed lines are left out`, async () => {
-        const { report, ms } = await countBench(copy.dir, engine, '.', '40x');
+        const { report, ms } = await countUndisturbed(copy.dir, engine, '.', '40x', oracle);
         const figures = assertMatchesOracle(report, oracle, engine, true);
         const names = report.benchmarks!.map((b) => b.name).sort();
         assert.deepEqual(names, [...oracle.benchmem.keys()].sort(), 'exactly the benchmarks go test reports (no parent of sub-benchmarks)');
@@ -131,7 +154,7 @@ describe('malloclens count --bench: allocations per op against the testing packa
 
     for (const engine of ENGINES) {
       it(`${engine}: BenchmarkMux and BenchmarkManyPathVariables add up to testing's own figures`, async () => {
-        const { report, ms } = await countBench(copy.dir, engine, bench, '20x');
+        const { report, ms } = await countUndisturbed(copy.dir, engine, bench, '20x', oracle);
         const figures = assertMatchesOracle(report, oracle, engine, false);
         for (const b of report.benchmarks!) assert.ok(b.lines.some((l) => l.file.startsWith(copy.dir)), `${engine}: ${b.name} charges lines of mux's own`);
         console.log(`      ${engine} (${ms} ms):\n        ${figures.join('\n        ')}`);
