@@ -1,7 +1,7 @@
 /** The CLI's rendering of `count --bench`: one table per benchmark, per op. */
 import { formatPerOp, formatPerOpAmount } from './amountText';
 import type { BenchmarkReport } from './benchmarkWindows';
-import { formatCount } from './format';
+import { formatCount, plural } from './format';
 import type { MallocReport } from './report';
 import { describeBuild, relativeLocation } from './reportText';
 import { renderTable } from './table';
@@ -17,7 +17,8 @@ function renderBenchmark(b: BenchmarkReport, cwd: string): string {
     [{ header: 'LOCATION' }, { header: 'FUNCTION' }, { header: 'ALLOCS/OP', align: 'right' }, { header: 'B/OP', align: 'right' }, ...(shares ? [{ header: 'BY THE RUNTIME' }] : [])],
     rows,
   );
-  return `${b.name}  ${formatCount(b.n)} ops  ${formatPerOpAmount(b)}  (${formatCount(b.allocs)} allocations in the timed runs)\n${table}`;
+  const gc = b.gcCycles ? `; ${plural(b.gcCycles, 'garbage collection')} ran in them, and what sync.Pools held was allocated again` : '';
+  return `${b.name}  ${formatCount(b.n)} ops  ${formatPerOpAmount(b)}  (${formatCount(b.allocs)} allocations in the timed runs${gc})\n${table}`;
 }
 
 export function renderBenchmarkTables(report: MallocReport, cwd: string): string {

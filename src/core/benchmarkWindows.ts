@@ -42,6 +42,12 @@ export interface BenchmarkReport extends PerOp {
   lines: BenchmarkLine[];
   /** Allocations in the timed windows no line of yours is charged with (runtime, library buckets). */
   unattributed: PerOp;
+  /**
+   * Garbage collections that ran inside the timed windows, when known. A collection empties
+   * sync.Pools, so what a pool would have handed back is allocated again: a run with one can
+   * differ from a run without.
+   */
+  gcCycles?: number;
 }
 
 interface LineAmounts {
@@ -108,6 +114,9 @@ interface Timed {
   start: TallySnapshot;
   net: TallySnapshot;
   n: number;
+  /** runtime.memstats.numgc where the window opened, and collections in the windows so far. */
+  startGc?: number;
+  gcCycles?: number;
 }
 
 /** What the program's testing.B says at the moment one of its timer methods is entered. */
@@ -116,6 +125,8 @@ export interface TimerCall {
   timerOn: boolean;
   /** b.N at the call (the last StopTimer of a run sees the run's own: b.Loop commits it there). */
   n: number;
+  /** The runtime's count of finished collections (runtime.memstats.numgc), when read. */
+  numGC?: number;
 }
 
 export type TimerMethod = 'StartTimer' | 'StopTimer' | 'ResetTimer';
@@ -130,16 +141,23 @@ export class BenchmarkWindows {
     // go test runs functions named Benchmark…, and sub-benchmarks are named after them; the runner's
     // own B ("Main", which runs them all) and testing.Benchmark's (no name) are no benchmark of the user's.
     if (!call.name.startsWith('Benchmark')) return;
-    const b = this.benchmarks.get(call.name) ?? { start: EMPTY, net: emptySum(), n: 0 };
+    const b: Timed = this.benchmarks.get(call.name) ?? { start: EMPTY, net: emptySum(), n: 0, gcCycles: 0 };
     this.benchmarks.set(call.name, b);
     b.n = call.n;
-    if (method === 'StartTimer' && !call.timerOn) b.start = now();
+    const open = () => {
+      b.start = now();
+      b.startGc = call.numGC;
+    };
+    if (method === 'StartTimer' && !call.timerOn) open();
     if (method === 'StopTimer' && call.timerOn) {
       addDifference(b.net, now(), b.start);
+      if (b.gcCycles !== undefined && call.numGC !== undefined && b.startGc !== undefined) b.gcCycles += call.numGC - b.startGc;
+      else b.gcCycles = undefined;
     }
     if (method === 'ResetTimer') {
       b.net = emptySum();
-      if (call.timerOn) b.start = now();
+      b.gcCycles = 0;
+      if (call.timerOn) open();
     }
   }
 
@@ -161,7 +179,10 @@ export class BenchmarkWindows {
         .sort((x, y) => y.allocs - x.allocs || y.bytes - x.bytes || x.file.localeCompare(y.file) || x.line - y.line);
       const allocs = lines.reduce((s, l) => s + l.allocs + (l.runtime?.allocs ?? 0), 0) + b.net.unattributed.count;
       const bytes = lines.reduce((s, l) => s + l.bytes + (l.runtime?.bytes ?? 0), 0) + b.net.unattributed.bytes;
-      out.push({ name, n: b.n, ...perOp(allocs, bytes, b.n), lines, unattributed: perOp(b.net.unattributed.count, b.net.unattributed.bytes, b.n) });
+      out.push({
+        name, n: b.n, ...perOp(allocs, bytes, b.n), lines, unattributed: perOp(b.net.unattributed.count, b.net.unattributed.bytes, b.n),
+        ...(b.gcCycles !== undefined ? { gcCycles: b.gcCycles } : {}),
+      });
     }
     return out;
   }

@@ -83,11 +83,13 @@ export class BenchmarkTiming implements CountingEngine {
       this.warn(`cannot read ${name}'s timer at ${hidden.key}`);
       return 'other';
     }
-    const call = { name, timerOn: timerOn.trim() === 'true', n };
+    const on = timerOn.trim() === 'true';
     const method = TIMER_METHODS[hidden.key];
     // Only a change of window needs what has been counted; fast mode reads the profile for it.
-    const needsReading = (method === 'StartTimer' && !call.timerOn) || (method !== 'StartTimer' && call.timerOn);
+    const needsReading = (method === 'StartTimer' && !on) || (method !== 'StartTimer' && on);
+    const numGC = needsReading ? await context.sampler.integer('runtime.memstats.numgc') : undefined;
     if (needsReading) await this.inner.read(context);
+    const call = { name, timerOn: on, n, ...(numGC !== undefined ? { numGC } : {}) };
     this.windows.timer(method, call, () => snapshotOf(this.inner.tally));
     return 'other';
   }

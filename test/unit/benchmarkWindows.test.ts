@@ -126,6 +126,24 @@ describe('BenchmarkWindows (testing.B timer semantics)', () => {
   });
 });
 
+describe('garbage collections in the timed windows', () => {
+  it('adds up the collections between each window\'s opening and closing, from the last ResetTimer on', () => {
+    const w = new BenchmarkWindows();
+    const tally = new Tally(roots);
+    const at = (method: TimerMethod, timerOn: boolean, numGC: number) => w.timer(method, { name: 'BenchmarkX', timerOn, n: 2, numGC }, () => snapshotOf(tally));
+    at('ResetTimer', false, 1);
+    at('StartTimer', false, 1);
+    at('StopTimer', true, 3);
+    at('StartTimer', false, 5);
+    at('StopTimer', true, 6);
+    assert.equal(w.results()[0].gcCycles, 3);
+    at('ResetTimer', false, 6);
+    at('StartTimer', false, 6);
+    at('StopTimer', true, 6);
+    assert.equal(w.results()[0].gcCycles, 0);
+  });
+});
+
 describe('per-op text', () => {
   it('shows whole numbers as they are and others to two decimals', () => {
     assert.equal(formatPerOp(3), '3');
