@@ -90,6 +90,7 @@ export class BenchmarkTiming implements CountingEngine {
     const numGC = needsReading ? await context.sampler.integer('runtime.memstats.numgc') : undefined;
     if (needsReading) await this.inner.read(context);
     const call = { name, timerOn: on, n, ...(numGC !== undefined ? { numGC } : {}) };
+    context.log(`${hidden.key}: ${name} timerOn=${on} N=${n} numgc=${numGC ?? '-'}`);
     this.windows.timer(method, call, () => snapshotOf(this.inner.tally));
     return 'other';
   }
