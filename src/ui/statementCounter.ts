@@ -150,6 +150,8 @@ export class StatementCounter implements vscode.Disposable {
       report.warnings.push(`${test.name} did not run${report.program?.error ? ` (${report.program.error})` : ''}; nothing was timed.`);
       return report;
     }
+    const others = (report.benchmarks ?? []).filter((b) => b !== benchmark).map((b) => b.name);
+    if (benchmark.name !== test.name) report.warnings.push(`${test.name} runs sub-benchmarks, which testing reports instead of it: showing ${benchmark.name}${others.length > 0 ? ` (also ran: ${others.join(', ')}; malloclens count --bench shows each)` : ''}.`);
     return benchmarkView(report, benchmark);
   }
 
