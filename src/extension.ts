@@ -13,7 +13,7 @@ import { LineHoverProvider } from './ui/lineHoverProvider';
 import { COUNT_STATEMENT_COMMAND, MakeCallLenses } from './ui/makeCallLenses';
 import { engineEnv, readSettings } from './ui/settings';
 import { COUNT_AT_CURSOR_COMMAND, countStatementAtCursor } from './ui/countAtCursor';
-import { StatementCounter } from './ui/statementCounter';
+import { StatementCounter, TestTarget } from './ui/statementCounter';
 import { CountStatusBar } from './ui/statusBar';
 import { TallyStore } from './ui/tallyStore';
 import { TreeCommands } from './ui/treeCommands';
@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new MalloclensConfigurationProvider()),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new MalloclensAdapterFactory(log)),
     delveOffer(),
-    vscode.commands.registerCommand(COUNT_STATEMENT_COMMAND, (uri: vscode.Uri, line: number, endLine: number, what?: string, action?: string) => counter.count({ uri, line, endLine, what, action })),
+    vscode.commands.registerCommand(COUNT_STATEMENT_COMMAND, (uri: vscode.Uri, line: number, endLine: number, what?: string, action?: string, test?: TestTarget) => counter.count({ uri, line, endLine, what, action, test })),
     vscode.commands.registerCommand(COUNT_AT_CURSOR_COMMAND, () => countStatementAtCursor(counter)),
     vscode.commands.registerCommand(REVEAL_COMMAND, (file: string, line: number) => revealLine(file, line)),
     vscode.commands.registerCommand('malloclens.toggleInlineCounts', () => toggleInlineCounts()),

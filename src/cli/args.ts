@@ -3,6 +3,8 @@ import { EngineName, ENGINES, isEngineName } from '../core/engineChoice';
 import { DapArgs, parseDapArgs } from './dap';
 import { UsageError } from './usageError';
 
+export { testBinaryFlags } from '../core/testFlags';
+
 export interface CountArgs {
   command: 'count';
   json: boolean;
@@ -18,6 +20,12 @@ export interface CountArgs {
   top?: number;
   /** Table only: rows whose location, function or call matches (regex, else plain text). */
   filter?: string;
+  /** `--bench`: the benchmarks to run (-test.bench) and report per op. */
+  bench?: string;
+  /** `--benchtime`: -test.benchtime (`100x`, `1s`). */
+  benchtime?: string;
+  /** `--run`: the tests to run (-test.run); with --bench it defaults to none, as go test does. */
+  run?: string;
   target: string;
   programArgs: string[];
 }
@@ -46,6 +54,12 @@ flags:
                       func line, one call of the function (until it returns)
   --optimized         build as for production (without -gcflags=all=-N -l)
   --test              count the package's tests (go test -c)
+  --bench REGEXP      run the package's benchmarks matching REGEXP (implies --test) and
+                      report each one's allocations per op, per line, over the runs the
+                      testing package times (its last run of b.N, timer windows only)
+  --benchtime T       -test.benchtime for --bench: Nx (N iterations) or a duration (1s)
+  --run REGEXP        run only the tests matching REGEXP (implies --test; with --bench the
+                      default is none, as go test's)
   --make              list every make(...) call, including those that allocate nothing
   --engine NAME       fast (default: the runtime's own profile) or breakpoints (a stop
                       per allocation: slower, and what --line uses)
@@ -73,6 +87,12 @@ export function parseLineSpec(spec: string): { file: string; line: number } {
 function positiveInteger(flag: string, v: string): number {
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${flag} wants a positive whole number, got ${JSON.stringify(v)}`);
   return Number(v);
+}
+
+/** Go's -test.benchtime: `100x` or a time.Duration such as `1s`, `500ms`, `1m30s`. */
+function benchtime(v: string): string {
+  if (/^[1-9]\d*x$/.test(v) || /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v)) return v;
+  throw new UsageError(`--benchtime wants Nx (a number of iterations, such as 100x) or a duration (such as 1s), got ${JSON.stringify(v)}`);
 }
 
 export function parseArgs(argv: string[]): CliArgs {
@@ -117,6 +137,9 @@ export function parseArgs(argv: string[]): CliArgs {
       }
       case '--dlv': args.dlv = value(); break;
       case '--top': args.top = positiveInteger(flag, value()); break;
+      case '--bench': args.bench = value(); args.test = true; break;
+      case '--benchtime': args.benchtime = benchtime(value()); break;
+      case '--run': args.run = value(); args.test = true; break;
       case '--filter': args.filter = value(); break;
       case '-h': case '--help': return { command: 'help' };
       default:
@@ -127,6 +150,8 @@ export function parseArgs(argv: string[]): CliArgs {
   if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'missing target (a package directory or .go file)' : `one target expected, got ${positional.join(' ')}`);
   args.target = positional[0];
   if (args.json && (args.top !== undefined || args.filter !== undefined)) throw new UsageError('--top and --filter cut the table; the JSON report is always whole (filter it with jq)');
+  if (args.benchtime !== undefined && args.bench === undefined) throw new UsageError('--benchtime needs --bench');
+  if (args.bench !== undefined && args.line) throw new UsageError('--bench counts whole benchmark runs; it cannot be combined with --line');
   if (args.engine === 'fast' && args.line) throw new UsageError('fast mode counts the whole run; --line needs the breakpoint engine');
   return args;
 }

@@ -9,7 +9,8 @@ import { renderLinesTable } from '../core/reportText';
 import { AnatomyInspector } from '../dap/allocationInspector';
 import type { LineTarget } from '../dap/engine';
 import { countAllocations } from '../dap/countRun';
-import { CountArgs, UsageError } from './args';
+import { CountArgs, testBinaryFlags, UsageError } from './args';
+import { renderBenchmarkTables } from '../core/benchmarkText';
 import { makeRows, renderMakeRows } from './makeRows';
 import type { Progress } from './progress';
 import { predictionFor } from '../dap/statementPrediction';
@@ -57,7 +58,8 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
       target: args.target,
       test: args.test,
       optimized: args.optimized,
-      programArgs: args.programArgs,
+      programArgs: [...testBinaryFlags(args), ...args.programArgs],
+      benchmarks: args.bench !== undefined,
       line: await lineTarget(args, io.cwd),
       fast: chooseEngine(args.engine, args.line !== undefined) === 'fast',
       // One statement's allocations are few: each is worth a closer look (kind, type, elements).
@@ -88,6 +90,8 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
   let text: string;
   if (args.json) {
     text = JSON.stringify(report, null, 2);
+  } else if (args.bench !== undefined) {
+    text = renderBenchmarkTables(report, io.cwd);
   } else if (args.makeRows) {
     text = renderMakeRows(await makeRows(report, path.resolve(io.cwd, args.target), args.test), report, io.cwd, args);
   } else {
@@ -105,6 +109,10 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
   }
   if (report.statement && !report.statement.reached) {
     io.stderr(`malloclens: ${path.relative(io.cwd, report.statement.file)}:${report.statement.line} was never reached.`);
+    return 1;
+  }
+  if (args.bench !== undefined && (report.benchmarks ?? []).length === 0 && !report.program?.error && (report.program?.exitCode ?? 0) === 0) {
+    io.stderr(`malloclens: no benchmark matched ${JSON.stringify(args.bench)}; nothing was timed.`);
     return 1;
   }
   const exit = report.program?.exitCode ?? 0;

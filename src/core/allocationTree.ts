@@ -10,7 +10,19 @@ import { countedLines } from './inlineCounts';
 import { lineParts } from './lineParts';
 import { describeBuild, describePath } from './reportText';
 import { clockTime, distinctLabels, ENGINE_LABEL, SourceFacts, sourceFactsText, SourceState, sourceState, stateText } from './sourceState';
+import type { Scope } from './report';
 import type { Amount, LineTally } from './tally';
+
+/** A benchmark's figures are per op (`3 allocs/op · 96 B/op`); every other scope's are counts. */
+function amountIn(amount: Amount, scope: Scope): string {
+  return scope === 'op' ? formatScopedAmount(amount, 'op') : formatAmount(amount);
+}
+
+const SCOPE_TEXT: Record<Scope, string> = {
+  line: 'first execution of the statement',
+  run: 'the whole run',
+  op: "per op: the benchmark's last run of b.N, timer windows only, over b.N",
+};
 
 export type SortKey = 'count' | 'bytes';
 
@@ -84,7 +96,7 @@ function lineNode(source: TreeSource, line: LineTally, options: TreeOptions): Al
   const { report } = source;
   const label = report.scope === 'line'
     ? formatScopedAmount(line, 'line')
-    : `${formatAmount(line)} · ${formatShare(shareOf(line, report.total))}`;
+    : `${amountIn(line, report.scope)} · ${formatShare(shareOf(line, report.total))}`;
   const where = `${path.basename(line.file)}:${line.line}`;
   return {
     id,
@@ -92,7 +104,7 @@ function lineNode(source: TreeSource, line: LineTally, options: TreeOptions): Al
     label,
     description: text ? `${where}  ${text}` : where,
     amount: { count: line.count, bytes: line.bytes },
-    tooltip: [`${where} · ${line.function}`, text ?? '', report.scope === 'line' ? 'first execution of the statement' : `${formatShare(shareOf(line, report.total))} of the run's allocations`].filter(Boolean).join('\n'),
+    tooltip: [`${where} · ${line.function}`, text ?? '', report.scope === 'line' ? SCOPE_TEXT.line : `${formatShare(shareOf(line, report.total))} of the ${report.scope === 'op' ? "benchmark's" : "run's"} allocations`].filter(Boolean).join('\n'),
     location: { file: line.file, line: line.line },
     sourceId: source.id,
     children: ordered,
@@ -100,13 +112,13 @@ function lineNode(source: TreeSource, line: LineTally, options: TreeOptions): Al
 }
 
 function outsideNode(source: TreeSource, sortBy: SortKey): AllocationTreeNode | undefined {
-  const { unattributed } = source.report;
+  const { unattributed, scope } = source.report;
   if (unattributed.count === 0) return undefined;
   const buckets = unattributed.buckets.map((b): AllocationTreeNode => ({
     id: `${source.id}|outside|${b.name}`,
     type: 'bucket',
     label: b.name,
-    description: formatAmount(b),
+    description: amountIn(b, scope),
     amount: { count: b.count, bytes: b.bytes },
     tooltip: b.paths[0] ? `main path: ${describePath(b.paths[0])}` : undefined,
     sourceId: source.id,
@@ -116,7 +128,7 @@ function outsideNode(source: TreeSource, sortBy: SortKey): AllocationTreeNode | 
     id: `${source.id}|outside`,
     type: 'outside',
     label: 'outside your code',
-    description: formatAmount(unattributed),
+    description: amountIn(unattributed, scope),
     amount: { count: unattributed.count, bytes: unattributed.bytes },
     tooltip: 'Allocations with no frame of your module on the stack (runtime and package initialisation, the garbage collector, libraries)',
     sourceId: source.id,
@@ -133,7 +145,7 @@ export function buildSourceNode(source: TreeSource, options: TreeOptions, label 
       id: `${source.id}|${file}`,
       type: 'file',
       label: fileLabel(file, options.roots),
-      description: formatAmount(amount),
+      description: amountIn(amount, source.report.scope),
       amount,
       tooltip: file,
       sourceId: source.id,
@@ -149,12 +161,12 @@ export function buildSourceNode(source: TreeSource, options: TreeOptions, label 
     id: source.id,
     type: 'source',
     label,
-    description: `${formatAmount(report.total)} · ${sourceFactsText(source)}`,
+    description: `${amountIn(report.total, report.scope)} · ${sourceFactsText(source)}`,
     amount: report.total,
     state: sourceState(source),
     tooltip: [
       label,
-      `${report.scope === 'line' ? 'first execution of the statement' : 'the whole run'} · ${stateText(source)}`,
+      `${SCOPE_TEXT[report.scope]} · ${stateText(source)}`,
       `started ${clockTime(source.started)}${engine ? ` · ${ENGINE_LABEL[engine]}` : ''}`,
       describeBuild(report),
     ].join('\n'),

@@ -8,10 +8,12 @@ import type { Amount } from './tally';
  * session's is the run. Without it `1 alloc` (first execution) and `40 allocs` (forty executions)
  * on the same line read as a contradiction.
  */
-export const SCOPE_LABEL: Record<Scope, string> = { line: 'first run', run: 'run' };
+export const SCOPE_LABEL: Record<Scope, string> = { line: 'first run', run: 'run', op: 'per op' };
 
 /** `first run: 1 alloc · 48 B`, `run: 40 allocs · 1.9 KiB`. */
 export function formatScopedAmount(amount: Amount, scope: Scope): string {
+  // A benchmark's figures already say what they cover: `3 allocs/op · 96 B/op`.
+  if (scope === 'op') return formatPerOpAmount({ allocsPerOp: amount.count, bytesPerOp: amount.bytes });
   return `${SCOPE_LABEL[scope]}: ${formatAmount(amount)}`;
 }
 
@@ -36,4 +38,19 @@ export function describeAccounting(check: Check | undefined): string | undefined
   return check.complete
     ? `All ${formatCount(check.runtimeMallocs)} allocations the runtime counted are accounted for.`
     : `The runtime counted ${formatCount(check.runtimeMallocs)} allocations; the report accounts for ${formatCount(check.counted)}.`;
+}
+
+/**
+ * A per-op figure: whole numbers as they are, others to two decimals without trailing zeros
+ * (`1.5`, `0.33`), and `<0.01` for a positive figure that would round to zero.
+ */
+export function formatPerOp(value: number): string {
+  if (Number.isInteger(value)) return formatCount(value);
+  if (value > 0 && value < 0.005) return '<0.01';
+  return Number(value.toFixed(2)).toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+/** `3 allocs/op · 96 B/op`, as `go test -benchmem` words it (unrounded there: see formatPerOp). */
+export function formatPerOpAmount(amount: { allocsPerOp: number; bytesPerOp: number }): string {
+  return `${formatPerOp(amount.allocsPerOp)} allocs/op · ${formatPerOp(amount.bytesPerOp)} B/op`;
 }

@@ -33,6 +33,22 @@ export interface FunctionSpan extends StatementSpan {
   name: string;
 }
 
+/** `func BenchmarkX(b *testing.B)` or `func TestX(t *testing.T)`: what go test runs by name. */
+export interface TestFunction extends FunctionSpan {
+  kind: 'benchmark' | 'test';
+}
+
+const TEST_PREFIXES = [{ prefix: 'Benchmark', kind: 'benchmark', param: 'B' }, { prefix: 'Test', kind: 'test', param: 'T' }] as const;
+
+/** go test's rule: the prefix alone, or followed by anything but a lower-case letter (`Testify` is no test). */
+function testKind(name: string, paramType: string): TestFunction['kind'] | undefined {
+  for (const { prefix, kind, param } of TEST_PREFIXES) {
+    if (!name.startsWith(prefix) || /^\p{Ll}/u.test(name.slice(prefix.length))) continue;
+    if (paramType.replace(/\s+/g, '') === `*testing.${param}`) return kind;
+  }
+  return undefined;
+}
+
 /** Where the .wasm files are: next to the bundle in dist/, or in node_modules during development. */
 function wasmPath(file: string, packageFile: () => string): string {
   const besideBundle = path.join(__dirname, file);
@@ -163,6 +179,24 @@ export class GoParser {
       const name = node.childForFieldName('name')?.text ?? '';
       const receiver = node.type === 'method_declaration' ? node.childForFieldName('receiver')?.namedChildren[0]?.childForFieldName('type')?.text : undefined;
       out.push({ name: receiver ? `(${receiver}).${name}` : name, line: node.startPosition.row + 1, endLine: node.endPosition.row + 1 });
+    }
+    return out;
+  }
+
+  /**
+   * The benchmarks and tests go test would run in a _test.go file: top-level functions named
+   * BenchmarkX or TestX with the one parameter `*testing.B` or `*testing.T` (the usual import name).
+   */
+  testFunctions(source: string): TestFunction[] {
+    const out: TestFunction[] = [];
+    for (const node of this.parse(source).namedChildren) {
+      if (node?.type !== 'function_declaration' || !node.childForFieldName('body') || node.childForFieldName('type_parameters')) continue;
+      const params = (node.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p?.type === 'parameter_declaration');
+      const names = params[0]?.childrenForFieldName('name') ?? [];
+      if (params.length !== 1 || names.length > 1 || node.childForFieldName('result')) continue;
+      const name = node.childForFieldName('name')?.text ?? '';
+      const kind = testKind(name, params[0]?.childForFieldName('type')?.text ?? '');
+      if (kind) out.push({ name, kind, line: node.startPosition.row + 1, endLine: node.endPosition.row + 1 });
     }
     return out;
   }

@@ -39,7 +39,7 @@ export function heatLevel(line: Amount, total: Amount): HeatLevel {
  * Whether a line is worth showing under the minimum-share setting (a percentage). Lines of a
  * statement count (line scope) and lines that allocated nothing are answers, not noise: always shown.
  */
-export function passesMinimumShare(line: Amount, total: Amount, minimumPercent: number, scope: 'run' | 'line'): boolean {
+export function passesMinimumShare(line: Amount, total: Amount, minimumPercent: number, scope: 'run' | 'line' | 'op'): boolean {
   if (scope === 'line' || line.count === 0 || !(minimumPercent > 0)) return true;
   return shareOf(line, total) * 100 >= minimumPercent;
 }

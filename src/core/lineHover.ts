@@ -59,6 +59,7 @@ function code(s: string): string {
 
 function scopeText(line: Amount, report: MallocReport): string {
   if (report.scope === 'line') return 'first execution of this statement';
+  if (report.scope === 'op') return `${formatShare(shareOf(line, report.total))} of ${report.benchmarks?.[0]?.name ?? 'the benchmark'}'s allocations per op (its last run of b.N, timer windows only)`;
   return `${formatShare(shareOf(line, report.total))} of the run's ${plural(report.total.count, 'alloc')}`;
 }
 

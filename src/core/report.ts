@@ -2,11 +2,13 @@
  * The report shape shared by the CLI's `--json`, the `malloclens/tally` DAP request and the
  * extension's "export JSON".
  */
+import type { BenchmarkReport } from './benchmarkWindows';
 import type { EngineName } from './engineChoice';
 import type { EscapePrediction } from './escape';
 import { Amount, BucketTally, LineTally, Tally } from './tally';
 
-export type Scope = 'run' | 'line';
+/** `op`: one benchmark's figures per op (benchmarkView.ts), the editor's view of a `count --bench`. */
+export type Scope = 'run' | 'line' | 'op';
 
 export interface ReportMeta {
   go: string;
@@ -51,12 +53,14 @@ export interface MallocReport extends ReportMeta {
   program?: ProgramEnd;
   /** The counts stop before the program's end: it still runs, or was stopped early. */
   partial?: true;
+  /** `count --bench`: each benchmark's last run, per op, over the windows testing.B times. */
+  benchmarks?: BenchmarkReport[];
   /** Line scope: the compiler's escape analysis of the statement, beside what was measured. */
   prediction?: EscapePrediction;
   warnings: string[];
 }
 
-export function buildReport(meta: ReportMeta, tally: Tally, extras: Partial<Pick<MallocReport, 'check' | 'program' | 'warnings' | 'partial'>> = {}): MallocReport {
+export function buildReport(meta: ReportMeta, tally: Tally, extras: Partial<Pick<MallocReport, 'check' | 'program' | 'warnings' | 'partial' | 'benchmarks'>> = {}): MallocReport {
   return {
     ...meta,
     lines: tally.lineTallies(),
@@ -65,6 +69,7 @@ export function buildReport(meta: ReportMeta, tally: Tally, extras: Partial<Pick
     ...(extras.check ? { check: extras.check } : {}),
     ...(extras.program ? { program: extras.program } : {}),
     ...(extras.partial ? { partial: true as const } : {}),
+    ...(extras.benchmarks ? { benchmarks: extras.benchmarks } : {}),
     warnings: extras.warnings ?? [],
   };
 }

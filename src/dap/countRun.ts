@@ -28,6 +28,8 @@ export interface CountRunOptions {
   line?: LineTarget;
   /** Looks closer at each counted allocation (statement anatomy); lists them in order in the report. */
   inspector?: AllocationInspector;
+  /** Time the test binary's benchmarks: the report's `benchmarks`, per op (needs `-test.bench` in programArgs). */
+  benchmarks?: boolean;
   /** Fast mode: read the runtime's own allocation profile instead of stopping at every allocation. */
   fast?: boolean;
   /** The program's working directory. */
@@ -96,7 +98,7 @@ export async function countAllocations(options: CountRunOptions): Promise<Malloc
     const session = createAllocationSession(proxy, {
       roots, delveVersion: formatVersion(found.version), goVersion: built.goVersion,
       buildFlags: built.buildFlags, line: options.line, inspector: options.inspector, log: options.log,
-      fast: options.fast, binary: built.binary, env: options.env, overlaid: runtime !== undefined,
+      fast: options.fast, benchmarks: options.benchmarks, binary: built.binary, env: options.env, overlaid: runtime !== undefined,
       liveIntervalMs: options.onProgress ? PROGRESS_INTERVAL_MS : 0,
     });
     proxy.setHooks(session.hooks());

@@ -6,6 +6,7 @@
  */
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import type { StackFrame, UserCodeRoots } from '../core/attribution';
+import type { BenchmarkReport } from '../core/benchmarkWindows';
 import type { EngineName } from '../core/engineChoice';
 import type { Check, Scope } from '../core/report';
 import type { Tally } from '../core/tally';
@@ -110,6 +111,8 @@ export interface CountingEngine {
   afterCall(context: StopContext): Promise<void>;
   /** Delve's own hit-count check of what was counted, once the program has ended. */
   check?(): Check | undefined;
+  /** Benchmarks per op, when the engine timed them (benchmarkTiming.ts). */
+  benchmarks?(): BenchmarkReport[];
   /** The statement in line scope. */
   statement?(): { file: string; line: number; endLine?: number; reached: boolean } | undefined;
   /** Warnings about the readings themselves, at report time. */

@@ -122,6 +122,7 @@ export class StopProtocol {
         program: this.program,
         partial: this.terminated && this.program.exitCode !== undefined ? undefined : true,
         warnings: [...this.warnings, ...this.engine.readingWarnings(this.terminated)],
+        benchmarks: this.engine.benchmarks?.(),
       },
     );
   }

@@ -3,11 +3,13 @@
  * per document version: its make(...) calls, its functions, and where it does not parse.
  */
 import * as vscode from 'vscode';
-import { FunctionSpan, loadGoParser, MakeCall } from '../core/goSource';
+import { FunctionSpan, loadGoParser, MakeCall, TestFunction } from '../core/goSource';
 
 export interface GoOutline {
   makeCalls: MakeCall[];
   functions: FunctionSpan[];
+  /** In a _test.go file: its benchmarks and tests. */
+  testFunctions: TestFunction[];
   syntaxErrors: { line: number; column: number; text: string }[];
 }
 
@@ -27,6 +29,7 @@ export class GoDocuments implements vscode.Disposable {
     const outline = loadGoParser().then((parser) => ({
       makeCalls: parser.findMakeCalls(text),
       functions: parser.functions(text),
+      testFunctions: document.uri.fsPath.endsWith('_test.go') ? parser.testFunctions(text) : [],
       syntaxErrors: parser.syntaxErrors(text),
     }));
     this.cache.set(key, { version: document.version, outline });

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { formatScopedAmount } from '../core/amountText';
-import type { MakeCall } from '../core/goSource';
+import type { MakeCall, TestFunction } from '../core/goSource';
 import { describeBuild } from '../core/reportText';
 import type { GoDocuments } from './goDocuments';
 import { readSettings, SECTION } from './settings';
@@ -28,9 +28,16 @@ interface Countable {
   endLine: number;
   /** The lens's own words: `count mallocs`, `count one call`. */
   action: string;
-  /** What runs, for the tooltip and the tree: `make([]int, 3)`, `label()`. */
+  /** What runs, for the tooltip and the tree: `make([]int, 3)`, `label()`, `BenchmarkX`. */
   what: string;
+  /** A benchmark or test function: it runs through go test's own selection, as a whole run. */
+  test?: TestFunction;
 }
+
+/** The lens above `func BenchmarkX(b *testing.B)`. */
+const COUNT_PER_OP = 'count allocs/op';
+/** The lens above `func TestX(t *testing.T)`. */
+const COUNT_TEST = 'count mallocs';
 
 export class MakeCallLenses implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -58,7 +65,14 @@ export class MakeCallLenses implements vscode.CodeLensProvider {
       const p = new vscode.Position(line - 1, column - 1);
       return new vscode.Range(p, p);
     };
+    const tests = new Map(outline.testFunctions.map((t) => [t.line, t]));
     for (const f of outline.functions) {
+      const test = tests.get(f.line);
+      if (test) {
+        const action = test.kind === 'benchmark' ? COUNT_PER_OP : COUNT_TEST;
+        lenses.push(new vscode.CodeLens(at(f.line), this.command(document.uri, file, { line: f.line, endLine: f.endLine, action, what: test.name, test })));
+        continue;
+      }
       lenses.push(new vscode.CodeLens(at(f.line), this.command(document.uri, file, { line: f.line, endLine: f.endLine, action: 'count one call', what: `${f.name}()` })));
     }
     const withLens = new Set<number>();
@@ -82,10 +96,12 @@ export class MakeCallLenses implements vscode.CodeLensProvider {
   }
 
   private command(uri: vscode.Uri, file: string, target: Countable): vscode.Command {
-    const args = [uri, target.line, target.endLine, target.what, target.action];
+    const test = target.test && { name: target.test.name, kind: target.test.kind };
+    const args = [uri, target.line, target.endLine, target.what, target.action, ...(test ? [test] : [])];
     if (this.counter.isCounting(file, target.line)) {
-      return { title: `$(loading~spin) ${target.action}: counting…`, command: '', tooltip: 'malloclens is running the program to this statement' };
+      return { title: `$(loading~spin) ${target.action}: counting…`, command: '', tooltip: test ? `malloclens is running ${test.name}` : 'malloclens is running the program to this statement' };
     }
+    if (test) return this.testCommand(file, target, test, args);
     const result = this.store.get(statementSourceId(file, target.line));
     const tooltip = target.action === 'count one call'
       ? `Run the program to ${target.what} under Delve and count the heap allocations of its first call, callees included, until it returns`
@@ -98,6 +114,23 @@ export class MakeCallLenses implements vscode.CodeLensProvider {
       command: COUNT_STATEMENT_COMMAND,
       arguments: args,
       tooltip: `First execution, counted by malloclens (${describeBuild(report)}). Click to count again.`,
+    };
+  }
+
+  /** A benchmark's or a test's lens: before a count, what it will do; after, the result. */
+  private testCommand(file: string, target: Countable, test: { name: string; kind: TestFunction['kind'] }, args: unknown[]): vscode.Command {
+    const result = this.store.get(statementSourceId(file, target.line));
+    const what = test.kind === 'benchmark'
+      ? `Run ${test.name} (go test -bench) under Delve and count the heap allocations of its timed runs, per op and per line, as -benchmem measures them`
+      : `Run ${test.name} alone (go test -run) under Delve and count every heap allocation of the run, per line`;
+    if (!result) return { title: target.action, command: COUNT_STATEMENT_COMMAND, arguments: args, tooltip: what };
+    const { report } = result;
+    const ran = test.kind !== 'benchmark' || report.scope === 'op';
+    return {
+      title: `${target.action} · ${ran ? formatScopedAmount(report.total, report.scope) : 'did not run'}`,
+      command: COUNT_STATEMENT_COMMAND,
+      arguments: args,
+      tooltip: `${what}. Counted by malloclens (${describeBuild(report)}). Click to count again.`,
     };
   }
 

@@ -20,6 +20,8 @@ export interface Settings {
     minimumShare: number;
   };
   codeLens: boolean;
+  /** -test.benchtime for "count allocs/op" (`100x`, `1s`); undefined: go test's default. */
+  benchtime?: string;
 }
 
 export const SECTION = 'malloclens';
@@ -38,6 +40,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
       minimumShare: Math.max(0, c.get<number>('inlineCounts.minimumShare', 0)),
     },
     codeLens: c.get<boolean>('codeLens.enabled', true),
+    benchtime: c.get<string>('benchtime', '').trim() || undefined,
   };
 }
 

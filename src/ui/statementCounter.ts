@@ -1,11 +1,16 @@
 /**
- * "count mallocs": builds the program (or the package's tests) that contains a statement, runs it
+ * "count mallocs" and "count allocs/op": builds the program (or the package's tests) that contains a statement, runs it
  * under Delve to the statement, counts that statement's first execution (line scope) and files the
- * report in the store, where the lens, the inline count, the tree and the hover pick it up.
+ * report in the store, where the lens, the inline count, the tree and the hover pick it up. Above a
+ * benchmark or a test function, it runs that one through go test's own selection instead: a test's
+ * whole run, or a benchmark's timed runs per op (benchmarkView.ts).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatAmount } from '../core/amountText';
+import { formatAmount, formatScopedAmount } from '../core/amountText';
+import { benchmarkNamed, benchmarkView } from '../core/benchmarkView';
+import { chooseEngine } from '../core/engineChoice';
+import { exactly, testBinaryFlags } from '../core/testFlags';
 import { runsAsTest } from '../core/goPackage';
 import type { MallocReport } from '../core/report';
 import { describeBuild } from '../core/reportText';
@@ -24,8 +29,15 @@ export interface StatementTarget {
   endLine: number;
   /** What is counted, for the tree: `make([]int, 3)`, `label()` (one call of a function). */
   what?: string;
-  /** `count mallocs` (a statement) or `count one call` (a function), for the tree. */
+  /** `count mallocs` (a statement), `count one call` (a function), `count allocs/op` (a benchmark), for the tree. */
   action?: string;
+  /** A benchmark or test function, counted as go test runs it by name. */
+  test?: TestTarget;
+}
+
+export interface TestTarget {
+  name: string;
+  kind: 'benchmark' | 'test';
 }
 
 /**
@@ -33,6 +45,7 @@ export interface StatementTarget {
  * cuts long labels and the amount and state come after it (the icon says it is a count).
  */
 function sourceLabel(where: string, target: StatementTarget): string {
+  if (target.test) return `${where} · ${target.test.name}${target.test.kind === 'benchmark' ? ' · per op' : ''}`;
   const one = target.action === 'count one call' ? ' · one call' : '';
   return target.what ? `${where} · ${target.what}${one}` : `${where}${one}`;
 }
@@ -85,6 +98,17 @@ export class StatementCounter implements vscode.Disposable {
         { location: vscode.ProgressLocation.Notification, title: `malloclens: counting ${where}`, cancellable: true },
         (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
+          if (target.test) {
+            progress.report({ message: `building the package tests and running ${target.test.name}…` });
+            return this.countTest(target.test, settings.benchtime, {
+              target: dir, test: true, optimized: settings.optimizedBuilds, programArgs: [],
+              fast: chooseEngine(settings.engine, false) === 'fast',
+              cwd: dir, env, dlvPath: settings.dlvPath, installDelve: false, stdio: 'pipe',
+              notify: (message) => progress.report({ message }),
+              log: (line) => this.log.trace(line),
+              signal: controller.signal,
+            });
+          }
           progress.report({ message: asTest ? 'building and running the package tests…' : 'building and running the program…' });
           return this.countAndPredict(progress, {
             target: buildTarget, test: asTest, optimized: settings.optimizedBuilds, programArgs: [],
@@ -113,6 +137,24 @@ export class StatementCounter implements vscode.Disposable {
     }
   }
 
+  /**
+   * One test's whole run (`-test.run=^TestX$`), or one benchmark's timed runs per op
+   * (`-test.bench=^BenchmarkX$`, no tests), as the editor shows them.
+   */
+  private async countTest(test: TestTarget, benchtime: string | undefined, options: CountRunOptions): Promise<MallocReport> {
+    const selection = test.kind === 'benchmark' ? { bench: exactly(test.name), benchtime } : { run: exactly(test.name) };
+    const report = await countAllocations({ ...options, programArgs: testBinaryFlags(selection), benchmarks: test.kind === 'benchmark' });
+    if (test.kind !== 'benchmark') return report;
+    const benchmark = benchmarkNamed(report, test.name);
+    if (!benchmark) {
+      report.warnings.push(`${test.name} did not run${report.program?.error ? ` (${report.program.error})` : ''}; nothing was timed.`);
+      return report;
+    }
+    const others = (report.benchmarks ?? []).filter((b) => b !== benchmark).map((b) => b.name);
+    if (benchmark.name !== test.name) report.warnings.push(`${test.name} runs sub-benchmarks, which testing reports instead of it: showing ${benchmark.name}${others.length > 0 ? ` (also ran: ${others.join(', ')}; malloclens count --bench shows each)` : ''}.`);
+    return benchmarkView(report, benchmark);
+  }
+
   /** The count, then the compiler's escape analysis of the same build beside it (as `count --line` does). */
   private async countAndPredict(progress: vscode.Progress<{ message?: string }>, options: CountRunOptions): Promise<MallocReport> {
     const report = await countAllocations(options);
@@ -131,14 +173,18 @@ export class StatementCounter implements vscode.Disposable {
     const file = target.uri.fsPath;
     const where = `${path.basename(file)}:${target.line}`;
     this.store.remove(id);
-    this.store.add({ id, label: sourceLabel(where, target), kind: 'statement', report, live: false, statement: { file, line: target.line, endLine: target.endLine } });
+    this.store.add({
+      id, label: sourceLabel(where, target), kind: 'statement', report, live: false, statement: { file, line: target.line, endLine: target.endLine },
+      ...(report.engine ? { engine: report.engine } : {}),
+    });
     for (const w of report.warnings) this.log.warn(`${where}: ${w}`);
     if (report.statement && !report.statement.reached) {
       void vscode.window.showWarningMessage(`malloclens: ${where} was not reached by ${test ? "the package's tests" : 'the program'}; nothing was counted.`);
     } else if (report.program?.error) {
       void vscode.window.showWarningMessage(`malloclens: the program failed after ${where} (${report.program.error}); the count stands.`);
     }
-    this.log.info(`${where}: ${formatAmount(report.total)} in the statement's first execution (${describeBuild(report)})`);
+    const counted = report.scope === 'line' ? `${formatAmount(report.total)} in the statement's first execution` : formatScopedAmount(report.total, report.scope);
+    this.log.info(`${where}: ${counted} (${describeBuild(report)})`);
   }
 
   dispose(): void {

@@ -11,11 +11,13 @@ interface El {
   readonly style: { top: string };
   querySelectorAll(selector: string): ArrayLike<El>;
   querySelector(selector: string): El | null;
-  getBoundingClientRect(): { top: number; left: number; width: number; height: number };
+  getBoundingClientRect(): { top: number; bottom: number; left: number; width: number; height: number };
+  setAttribute(name: string, value: string): void;
+  removeAttribute(name: string): void;
 }
 interface PageGlobals {
   document: { querySelector(selector: string): El | null };
-  getComputedStyle(el: El, pseudo?: string): { content: string };
+  getComputedStyle(el: El, pseudo?: string): { content: string; visibility: string };
 }
 
 const EDITOR = '.editor-group-container.active .monaco-editor';
@@ -102,13 +104,44 @@ export async function codeLenses(page: Page): Promise<Lens[]> {
     const lenses: { line: number; title: string }[] = [];
     const found = editor.querySelectorAll('.codelens-decoration');
     for (let i = 0; i < found.length; i++) {
-      const top = found[i].getBoundingClientRect().top;
+      const rect = found[i].getBoundingClientRect();
+      // Lenses of lines out of view stay in the DOM, hidden at the top: they stand above no line.
+      if (rect.height === 0 || g.getComputedStyle(found[i]).visibility === 'hidden') continue;
+      const top = rect.top;
       // A lens stands in the view zone right above its line: the first line below it.
       const below = tops.find((t) => t.top > top);
       if (below) lenses.push({ line: below.line, title: (found[i].textContent ?? '').replace(/\u00a0/g, ' ').trim() });
     }
     return lenses.sort((a, b) => a.line - b.line);
   }, EDITOR);
+}
+
+/** Clicks the lens titled `title` that stands right above `line` (which must be in view). */
+export async function clickLensAbove(page: Page, line: number, title: string): Promise<void> {
+  const marked = await page.evaluate(({ editorSelector, line, title }) => {
+    const g = globalThis as unknown as PageGlobals;
+    const editor = g.document.querySelector(editorSelector);
+    if (!editor) return false;
+    let lineTop: number | undefined;
+    const margin = editor.querySelectorAll('.margin-view-overlays > div');
+    for (let i = 0; i < margin.length; i++) {
+      if (Number((margin[i].querySelector('.line-numbers')?.textContent ?? '').trim()) === line) lineTop = margin[i].getBoundingClientRect().top;
+    }
+    if (lineTop === undefined) return false;
+    let best: { el: El; gap: number } | undefined;
+    const links = editor.querySelectorAll('.codelens-decoration a');
+    for (let i = 0; i < links.length; i++) {
+      const rect = links[i].getBoundingClientRect();
+      if (rect.height === 0 || g.getComputedStyle(links[i]).visibility === 'hidden' || (links[i].textContent ?? '').replace(/\u00a0/g, ' ').trim() !== title) continue;
+      const gap = lineTop - rect.bottom;
+      if (gap >= -1 && (!best || gap < best.gap)) best = { el: links[i], gap };
+    }
+    best?.el.setAttribute('data-malloclens-probe', 'lens');
+    return best !== undefined;
+  }, { editorSelector: EDITOR, line, title });
+  if (!marked) throw new Error(`no lens "${title}" above line ${line}`);
+  await page.locator(`${EDITOR} [data-malloclens-probe="lens"]`).click();
+  await page.evaluate((editorSelector) => (globalThis as unknown as PageGlobals).document.querySelector(editorSelector)?.querySelector('[data-malloclens-probe]')?.removeAttribute('data-malloclens-probe'), EDITOR);
 }
 
 /** The clickable lens above `line`. */

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { CliArgs, CountArgs, parseArgs, parseLineSpec, UsageError, USAGE } from '../../src/cli/args';
+import { CliArgs, CountArgs, parseArgs, parseLineSpec, testBinaryFlags, UsageError, USAGE } from '../../src/cli/args';
 
 function count(argv: string[]): CountArgs {
   const parsed: CliArgs = parseArgs(['count', ...argv]);
@@ -37,7 +37,7 @@ describe('args', () => {
     });
 
     it('documents every flag it accepts', () => {
-      for (const flag of ['--json', '-o, --output', '--line', '--optimized', '--test', '--make', '--dlv', '--top', '--filter']) assert.ok(USAGE.includes(flag), flag);
+      for (const flag of ['--json', '-o, --output', '--line', '--optimized', '--test', '--make', '--dlv', '--top', '--filter', '--bench', '--benchtime', '--run']) assert.ok(USAGE.includes(flag), flag);
     });
 
     it('says in --help where the program\'s stdout goes with --json', () => {
@@ -138,6 +138,26 @@ describe('args', () => {
     it('accepts line 1 and large lines', () => {
       assert.deepEqual(parseLineSpec('x.go:1'), { file: 'x.go', line: 1 });
       assert.deepEqual(parseLineSpec('x.go:100000'), { file: 'x.go', line: 100000 });
+    });
+  });
+  describe('--bench, --benchtime, --run', () => {
+    it('imply --test and become the test binary\'s flags; --bench runs no tests unless --run says so', () => {
+      const a = count(['--bench', 'Mux$', '--benchtime', '20x', '.']);
+      assert.equal(a.test, true);
+      assert.deepEqual(testBinaryFlags(a), ['-test.run=^$', '-test.bench=Mux$', '-test.benchtime=20x']);
+      assert.deepEqual(testBinaryFlags(count(['--bench=.', '--run', 'TestA', '.'])), ['-test.run=TestA', '-test.bench=.']);
+      const r = count(['--run', '^TestIndex$', '.']);
+      assert.equal(r.test, true);
+      assert.deepEqual(testBinaryFlags(r), ['-test.run=^TestIndex$']);
+      assert.deepEqual(testBinaryFlags(count(['.'])), []);
+      assert.equal(count(['--bench', '.', '--benchtime', '1m30s', '.']).benchtime, '1m30s');
+    });
+
+    it('refuses a malformed --benchtime, --benchtime alone, and --bench with --line', () => {
+      usageError(['count', '--bench', '.', '--benchtime', '20', '.'], /--benchtime wants Nx/);
+      usageError(['count', '--bench', '.', '--benchtime', '0x', '.'], /--benchtime wants Nx/);
+      usageError(['count', '--benchtime', '20x', '.'], /--benchtime needs --bench/);
+      usageError(['count', '--bench', '.', '--line', 'a_test.go:3', '.'], /cannot be combined with --line/);
     });
   });
 });

@@ -249,3 +249,33 @@ describe('goSource', function () {
     });
   });
 });
+
+describe('GoParser.testFunctions', () => {
+  it('finds BenchmarkX(b *testing.B) and TestX(t *testing.T) as go test would, and nothing else', async () => {
+    const parser = await loadGoParser();
+    const source = [
+      'package p',
+      'import "testing"',
+      'func BenchmarkParse(b *testing.B) {',
+      '\tfor i := 0; i < b.N; i++ {}',
+      '}',
+      'func TestParse(t *testing.T) {}',
+      'func Benchmark(b *testing.B) {}',
+      'func Test_underscore(t *testing.T) {}',
+      'func Testify(t *testing.T) {}',
+      'func BenchmarkWrong(t *testing.T) {}',
+      'func TestTwo(t *testing.T, n int) {}',
+      'func TestMain(m *testing.M) {}',
+      'func helper(b *testing.B) {}',
+      'func (s S) TestMethod(t *testing.T) {}',
+      'func BenchmarkÄrger(b *testing.B) {}',
+    ].join('\n');
+    assert.deepEqual(parser.testFunctions(source).map((f) => [f.name, f.kind, f.line, f.endLine]), [
+      ['BenchmarkParse', 'benchmark', 3, 5],
+      ['TestParse', 'test', 6, 6],
+      ['Benchmark', 'benchmark', 7, 7],
+      ['Test_underscore', 'test', 8, 8],
+      ['BenchmarkÄrger', 'benchmark', 15, 15],
+    ]);
+  });
+});

@@ -50,7 +50,7 @@ describe('package.json contributions', () => {
 
   it('declares the settings the extension reads', () => {
     assert.deepEqual(Object.keys(c.configuration.properties).sort(), [
-      'malloclens.attributionRoots', 'malloclens.codeLens.enabled', 'malloclens.dlvPath', 'malloclens.engine', 'malloclens.inlineCounts.enabled',
+      'malloclens.attributionRoots', 'malloclens.benchtime', 'malloclens.codeLens.enabled', 'malloclens.dlvPath', 'malloclens.engine', 'malloclens.inlineCounts.enabled',
       'malloclens.inlineCounts.minimumShare', 'malloclens.inlineCounts.style', 'malloclens.optimizedBuilds',
     ]);
   });
