@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MallocReport } from '../../src/core/report';
 import { headerIndexes, recordIndexes } from '../../src/dap/fast/profileLayout';
+import { layoutFromBinary } from '../../src/dap/fast/runtimeMallocs';
 import { Symbolizer } from '../../src/dap/fast/symbolizer';
 import { buildProgram } from '../../src/dap/goToolchain';
 import { FIXTURES, GO_119, GO_127, GO_INSTALLED, markedEnv, runCli, waitForNoLeftovers } from './helpers';
@@ -50,6 +51,10 @@ describe('fast mode: what it reads from the binary', function () {
             assert.equal(memRecord.size, 4 * generation.cycle.size);
             assert.deepEqual(headerIndexes(symbolizer.layout), { words: 6, allnext: 1, typ: 2, size: 4, nstk: 5 });
             assert.equal(recordIndexes(symbolizer.layout).allocs.length, 4);
+            // The runtime's own allocation count is found from the same description, with no request to Delve.
+            const counts = layoutFromBinary(symbolizer.layout);
+            assert.ok(counts, `the binary describes the heap stats, the Ps' caches and their spans: ${JSON.stringify(Object.keys(symbolizer.layout))}`);
+            assert.deepEqual([counts.generations.length, counts.spanClasses], [3, 136]);
           } finally {
             symbolizer.close();
           }

@@ -177,7 +177,7 @@ export class FastEngine implements CountingEngine {
       await this.instructions!.arm(sites);
       await this.catcher!.setSites(sites);
     }
-    this.mallocCounter = await RuntimeMallocCounter.locate(context.proxy).catch((e) => {
+    this.mallocCounter = await RuntimeMallocCounter.locate(context.proxy, symbolizer.layout).catch((e) => {
       context.log(`the runtime's allocation count cannot be read: ${(e as Error).message}`);
       return undefined;
     });

@@ -13,11 +13,23 @@ export interface StructLayout {
   [count: `${string}Count`]: number;
 }
 
-/** What the symbolizer reports for runtime.bucket, runtime.memRecord and runtime.memRecordCycle. */
+/**
+ * What the symbolizer reports for runtime.bucket, runtime.memRecord and runtime.memRecordCycle;
+ * and, where the binary has them, the structs and variables the runtime's own allocation count is
+ * read through (runtimeMallocs.ts).
+ */
 export interface ProfileLayout {
   bucket: StructLayout;
   memRecord: StructLayout;
   memRecordCycle: StructLayout;
+  mstats?: StructLayout;
+  consistentHeapStats?: StructLayout;
+  heapStatsDelta?: StructLayout;
+  p?: StructLayout;
+  mcache?: StructLayout;
+  mspan?: StructLayout;
+  /** Addresses (hexadecimal) of `runtime.memstats`, `runtime.allp`, `runtime.emptymspan`, when the executable is not position-independent. */
+  globals?: Record<string, string>;
 }
 
 export const WORD = 8;

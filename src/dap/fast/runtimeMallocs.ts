@@ -6,13 +6,14 @@
  * flushing each P's cache; without flushing, each cached span's slots used since it was cached
  * (`allocCount - allocCountBeforeCache`) and each cache's `tinyAllocs` are added here instead.
  *
- * Where those fields are is asked of Delve once (`uintptr(&…)`, all at once), where profiling
- * starts; every count after that is memory reads only: the Ps and their caches are followed from
- * `runtime.allp` by the offsets learned then, so a count at exit costs no request.
+ * Where those fields are comes from the binary's DWARF and symbol table (the symbolizer's layout),
+ * or, where the binary lacks them, from Delve (`uintptr(&…)`, all at once) where profiling
+ * starts; every count is memory reads only: the Ps and their caches are followed from
+ * `runtime.allp` by those offsets, so a count costs no request.
  */
 import type { DapProxy } from '../proxy';
 import { StackSampler } from '../stackSampler';
-import { WORD } from './profileLayout';
+import { ProfileLayout, WORD } from './profileLayout';
 import type { WordMemory } from './targetMemory';
 
 /** A 16-bit field read through the aligned word that holds it (little-endian). */
@@ -24,7 +25,7 @@ async function uint16At(memory: WordMemory, address: bigint): Promise<number> {
 
 const sum = (values: bigint[]) => values.reduce((a, b) => a + b, 0n);
 
-interface Layout {
+export interface Layout {
   /** Per heap-stats generation: the addresses of largeAllocCount, tinyAllocCount, smallAllocCount. */
   generations: { large: bigint; tiny: bigint; small: bigint }[];
   sizeClasses: number;
@@ -40,11 +41,44 @@ interface Layout {
   spanBeforeCache: bigint;
 }
 
-export class RuntimeMallocCounter {
-  private constructor(private readonly layout: Layout) {}
+/** The layout from the binary's DWARF and symbols; undefined where the binary does not say all of it. */
+export function layoutFromBinary(binary: ProfileLayout): Layout | undefined {
+  const { mstats, consistentHeapStats: heap, heapStatsDelta: delta, p, mcache, mspan, globals } = binary;
+  if (!mstats || !heap || !delta || !p || !mcache || !mspan || !globals) return undefined;
+  const offsets = [mstats.fields.heapStats, heap.fields.stats, delta.fields.largeAllocCount, delta.fields.tinyAllocCount, delta.fields.smallAllocCount,
+    p.fields.mcache, mcache.fields.alloc, mcache.fields.tinyAllocs, mspan.fields.allocCount, mspan.fields.allocCountBeforeCache];
+  const counts = [heap.statsCount, delta.smallAllocCountCount, mcache.allocCount];
+  const [memstats, allp, empty] = ['runtime.memstats', 'runtime.allp', 'runtime.emptymspan'].map((name) => globals[name]);
+  if (offsets.some((o) => o === undefined) || counts.some((c) => c === undefined) || !memstats || !allp || !empty) return undefined;
+  const stats = BigInt(memstats) + BigInt(mstats.fields.heapStats) + BigInt(heap.fields.stats);
+  return {
+    generations: Array.from({ length: heap.statsCount }, (_, g) => {
+      const at = stats + BigInt(g * delta.size);
+      return { large: at + BigInt(delta.fields.largeAllocCount), tiny: at + BigInt(delta.fields.tinyAllocCount), small: at + BigInt(delta.fields.smallAllocCount) };
+    }),
+    sizeClasses: delta.smallAllocCountCount,
+    allp: BigInt(allp),
+    pCache: BigInt(p.fields.mcache),
+    cacheAlloc: BigInt(mcache.fields.alloc),
+    cacheTiny: BigInt(mcache.fields.tinyAllocs),
+    spanClasses: mcache.allocCount,
+    emptySpan: BigInt(empty),
+    spanAllocCount: BigInt(mspan.fields.allocCount),
+    spanBeforeCache: BigInt(mspan.fields.allocCountBeforeCache),
+  };
+}
 
-  /** Learns where the counts are; undefined when this runtime does not keep them so. */
-  static async locate(proxy: DapProxy): Promise<RuntimeMallocCounter | undefined> {
+export class RuntimeMallocCounter {
+  private constructor(readonly layout: Layout) {}
+
+  /** From the binary's own description where it has all of it, else from Delve. */
+  static async locate(proxy: DapProxy, binary?: ProfileLayout): Promise<RuntimeMallocCounter | undefined> {
+    const fromBinary = binary && layoutFromBinary(binary);
+    return fromBinary ? new RuntimeMallocCounter(fromBinary) : RuntimeMallocCounter.askDelve(proxy);
+  }
+
+  /** Learns where the counts are from Delve; undefined when this runtime does not keep them so. */
+  static async askDelve(proxy: DapProxy): Promise<RuntimeMallocCounter | undefined> {
     const sampler = new StackSampler(proxy);
     const address = async (expression: string) => {
       const value = await sampler.integer(`uintptr(${expression})`);

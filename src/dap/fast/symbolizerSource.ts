@@ -60,6 +60,8 @@ type binary struct {
 	ranges []unitRange
 	units  map[dwarf.Offset][]inlined
 	names  map[dwarf.Offset]string
+	// Addresses of runtime variables, by name, in hexadecimal.
+	globals map[string]string
 }
 
 func open(path string) (*binary, error) {
@@ -78,11 +80,18 @@ func open(path string) (*binary, error) {
 	// Function entries in the line table are offsets from runtime.text, which is where .text
 	// starts only when Go linked the program itself: with cgo the external linker puts C code first.
 	textStart := text.Addr
+	// The runtime's variables the allocation count is read from, where their addresses are the
+	// ones in the file (not a position-independent executable).
+	globals := map[string]string{}
 	if symbols, err := f.Symbols(); err == nil {
 		for _, s := range symbols {
-			if s.Name == "runtime.text" {
+			switch s.Name {
+			case "runtime.text":
 				textStart = s.Value
-				break
+			case "runtime.memstats", "runtime.allp", "runtime.emptymspan":
+				if f.Type == elf.ET_EXEC {
+					globals[s.Name] = fmt.Sprintf("%#x", s.Value)
+				}
 			}
 		}
 	}
@@ -94,7 +103,7 @@ func open(path string) (*binary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s has no DWARF (built with -ldflags=-w?): %v", path, err)
 	}
-	b := &binary{text: text, table: table, dwarf: d, units: map[dwarf.Offset][]inlined{}, names: map[dwarf.Offset]string{}}
+	b := &binary{text: text, table: table, dwarf: d, units: map[dwarf.Offset][]inlined{}, names: map[dwarf.Offset]string{}, globals: globals}
 	r := d.Reader()
 	for {
 		e, err := r.Next()
@@ -241,9 +250,17 @@ func structLayout(st *dwarf.StructType) map[string]interface{} {
 	return out
 }
 
-// layout describes runtime.bucket, runtime.memRecord and runtime.memRecordCycle as compiled.
+// The structs the runtime's own allocation count is read through (runtimeMallocs.ts); a runtime
+// without one of them is read through Delve instead.
+var countStructs = []string{"runtime.mstats", "runtime.consistentHeapStats", "runtime.heapStatsDelta", "runtime.p", "runtime.mcache", "runtime.mspan"}
+
+// layout describes runtime.bucket, runtime.memRecord and runtime.memRecordCycle as compiled, and
+// the structs of countStructs where the binary has them.
 func (b *binary) layout() (map[string]interface{}, error) {
 	want := map[string]*dwarf.StructType{"runtime.bucket": nil, "runtime.memRecord": nil, "runtime.memRecordCycle": nil}
+	for _, name := range countStructs {
+		want[name] = nil
+	}
 	found := 0
 	r := b.dwarf.Reader()
 	for found < len(want) {
@@ -268,11 +285,21 @@ func (b *binary) layout() (map[string]interface{}, error) {
 		}
 	}
 	out := map[string]interface{}{}
+	optional := map[string]bool{}
+	for _, name := range countStructs {
+		optional[name] = true
+	}
 	for name, st := range want {
 		if st == nil {
+			if optional[name] {
+				continue
+			}
 			return nil, fmt.Errorf("the binary's DWARF has no type %s", name)
 		}
 		out[strings.TrimPrefix(name, "runtime.")] = structLayout(st)
+	}
+	if len(b.globals) > 0 {
+		out["globals"] = b.globals
 	}
 	return out, nil
 }
