@@ -6,7 +6,6 @@ import { renderLinesTable } from '../core/reportText';
 import { userCodeRoots } from '../dap/goToolchain';
 import type { ShowArgs } from './args';
 import type { CliIO } from './count';
-import { UsageError } from './usageError';
 
 /** Returns the process exit code. */
 export async function runShow(args: ShowArgs, io: CliIO): Promise<number> {
@@ -15,7 +14,7 @@ export async function runShow(args: ShowArgs, io: CliIO): Promise<number> {
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    throw new UsageError(`cannot read ${args.profile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(`cannot read ${args.profile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const root = path.resolve(io.cwd, args.root ?? '.');
   const roots = await userCodeRoots(root, io.env);
@@ -23,7 +22,7 @@ export async function runShow(args: ShowArgs, io: CliIO): Promise<number> {
   try {
     report = readPprof(bytes, { file, roots, kind: args.inuse ? 'inuse' : 'alloc' });
   } catch (e) {
-    if (e instanceof PprofReadError) throw new UsageError(`${args.profile}: ${e.message}`);
+    if (e instanceof PprofReadError) throw new Error(`${args.profile}: ${e.message}`);
     throw e;
   }
   const text = args.json ? JSON.stringify(report, null, 2) : renderLinesTable(report, io.cwd, args);
