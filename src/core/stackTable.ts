@@ -1,8 +1,8 @@
 /**
  * Every distinct whole stack an allocation came from, with its count and bytes: what a pprof
- * profile needs (one sample per call stack). Frames are interned once and stacks are keyed by
- * their frame numbers, so 100k distinct stacks of 30 frames cost a few tens of MB, not a copy of
- * every frame per allocation.
+ * profile needs (one sample per call stack). A sample keeps the frame array it was recorded with
+ * (a profile's frames are shared objects, one per PC) and frames are interned only when the
+ * table is reported, so re-reading a profile of 100k buckets costs a Map entry per bucket.
  */
 import type { StackFrame } from './attribution';
 
@@ -28,7 +28,8 @@ export interface StackTableReport {
 }
 
 interface MutableSample {
-  ids: Uint32Array;
+  /** The frames as recorded; interned when the table is reported, not per allocation. */
+  frames: StackFrame[];
   count: number;
   bytes: number;
   truncated: boolean;
@@ -39,19 +40,27 @@ export class StackTable {
   private readonly frameIds = new Map<string, number>();
   /** A profile hands the same frame object for a PC every time: skip building its key. */
   private readonly byObject = new WeakMap<StackFrame, number>();
-  private readonly samples = new Map<string, MutableSample>();
+  private readonly samples = new Map<string | bigint, MutableSample>();
 
-  add(frames: StackFrame[], count: number, bytes: number, truncated = false): void {
-    const ids = new Uint32Array(frames.length);
-    for (let i = 0; i < frames.length; i++) ids[i] = this.frameId(frames[i]);
-    const key = `${truncated ? 't' : ''}${ids.join(',')}`;
-    const sample = this.samples.get(key);
+  /**
+   * `key` names the stack when the caller already knows it (a profile bucket's address): then
+   * nothing is built per allocation. Without one the key is made from the interned frames.
+   */
+  add(frames: StackFrame[], count: number, bytes: number, truncated = false, key?: bigint): void {
+    const k = key ?? this.keyOf(frames, truncated);
+    const sample = this.samples.get(k);
     if (sample) {
       sample.count += count;
       sample.bytes += bytes;
     } else {
-      this.samples.set(key, { ids, count, bytes, truncated });
+      this.samples.set(k, { frames, count, bytes, truncated });
     }
+  }
+
+  private keyOf(frames: StackFrame[], truncated: boolean): string {
+    let key = truncated ? 't' : '';
+    for (const f of frames) key += `${this.frameId(f)},`;
+    return key;
   }
 
   get size(): number {
@@ -69,7 +78,8 @@ export class StackTable {
     const frames: ReportFrame[] = [];
     const samples: StackSample[] = [];
     for (const s of this.samples.values()) {
-      const stack = Array.from(s.ids, (id) => {
+      const stack = s.frames.map((f) => {
+        const id = this.frameId(f);
         let n = renumber.get(id);
         if (n === undefined) {
           n = frames.length;

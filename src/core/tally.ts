@@ -19,6 +19,8 @@ export interface AllocationHit {
   bytes?: number;
   /** The stack was cut before its outermost frame (a depth limit): callers may be missing. */
   truncated?: boolean;
+  /** Names the stack for the stack table when the caller knows it (a profile bucket's address). */
+  stackKey?: bigint;
 }
 
 /** One allocation of a line, in the order it happened (kept only when asked for: line scope). */
@@ -151,7 +153,7 @@ export class Tally {
     this.total.count += n;
     this.total.bytes += bytes;
     this.generation += 1;
-    this.stacks.add(hit.frames, n, bytes, hit.truncated);
+    this.stacks.add(hit.frames, n, bytes, hit.truncated, hit.stackKey);
     if (where.kind === 'line') {
       const key = `${where.file}:${where.line}`;
       const line: MutableLine = this.lines.get(key) ?? {
