@@ -1,0 +1,171 @@
+// pprof in and out in a real VS Code workbench (code-server + Chromium): a debug run of the
+// `callers` fixture exported with "Export pprof Profile…" is read by the real `go tool pprof` with
+// the session's total and the run's count of the allocating line; an allocs profile a Go program
+// wrote with runtime/pprof, opened with "Open pprof Profile…", shows each line inline as
+// "sampled: ≈…" with the figures `go tool pprof -list` gives; the hover says who called the line.
+//
+// MALLOCLENS_E2E_PACKAGE: use this .vsix instead of packaging one (`npm run package`).
+
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { formatSampledAmount } from '../../src/core/amountText';
+import { decorationsOf, hoverText, treeRow, treeRows, waitForDecoration } from './editorProbe';
+import { startWorkbench, Workbench } from './workbench';
+
+const execFileAsync = promisify(execFile);
+const repo = resolve(__dirname, '..', '..', '..');
+const artifactsDir = resolve(process.env.MALLOCLENS_E2E_ARTIFACTS ?? join(repo, 'test-artifacts', 'e2e'));
+const LAUNCH_NAME = 'Count the callers';
+/** test/fixtures/callers/main.go: mk's make, reached from package init, fromA, fromB and deep. */
+const MK_LINE = 38;
+/** test/fixtures/memprofile/main.go: the lines that allocate. */
+const PROFILE_LINES = [25, 31, 37];
+
+async function packageExtension(dir: string): Promise<string> {
+  if (process.env.MALLOCLENS_E2E_PACKAGE) return resolve(process.env.MALLOCLENS_E2E_PACKAGE);
+  const vsix = join(dir, 'malloclens.vsix');
+  await execFileAsync('npm', ['run', '--silent', 'package', '--', '--out', vsix], { cwd: repo, timeout: 300_000 });
+  return vsix;
+}
+
+async function pprof(args: string[]): Promise<string> {
+  const { stdout } = await execFileAsync('go', ['tool', 'pprof', ...args], { timeout: 120_000, maxBuffer: 64 << 20 });
+  return stdout;
+}
+
+/** `-list`'s cum column per line (`-unit=B`: bytes as whole numbers). */
+async function listCum(profile: string, regexp: string, index: string): Promise<Map<number, number>> {
+  const cum = new Map<number, number>();
+  for (const l of (await pprof(['-list', regexp, `-sample_index=${index}`, '-unit=B', profile])).split('\n')) {
+    const m = /^\s+(\S+)\s+(\d+)B?\s+(\d+):/.exec(l);
+    if (m) cum.set(Number(m[3]), (cum.get(Number(m[3])) ?? 0) + Number(m[2]));
+  }
+  return cum;
+}
+
+describe('pprof in and out in a real VS Code (code-server + Chromium)', function () {
+  this.timeout(600_000);
+
+  let workbench: Workbench | undefined;
+  let temp: string;
+  let folder: string;
+  let profile: string;
+
+  before(async function () {
+    temp = mkdtempSync(join(tmpdir(), 'malloclens-e2e-pprof-'));
+    folder = join(temp, 'work');
+    cpSync(join(repo, 'test', 'fixtures', 'callers'), join(folder, 'callers'), { recursive: true });
+    cpSync(join(repo, 'test', 'fixtures', 'memprofile'), join(folder, 'memprofile'), { recursive: true });
+    mkdirSync(join(folder, '.vscode'));
+    writeFileSync(join(folder, '.vscode', 'launch.json'), JSON.stringify({
+      version: '0.2.0',
+      configurations: [{ name: LAUNCH_NAME, type: 'malloclens', request: 'launch', mode: 'auto', program: '${workspaceFolder}/callers' }],
+    }, null, 2));
+    // A profile as a Go program writes one: runtime/pprof's allocs profile, sampled every 4 KiB.
+    profile = join(folder, 'allocs.pb.gz');
+    await execFileAsync('go', ['run', '.', profile], { cwd: join(folder, 'memprofile'), timeout: 300_000 });
+    const vsix = await packageExtension(temp);
+    workbench = await startWorkbench({ vsix, folder, artifactsDir, settings: { 'malloclens.inlineCounts.style': 'after' } });
+  });
+
+  after(async function () {
+    await workbench?.stop();
+    if (temp) rmSync(temp, { recursive: true, force: true });
+  });
+
+  const wb = () => workbench as Workbench;
+
+  /** Answers the workbench's own (simple) file dialog: the whole path, then Enter. */
+  async function answerFileDialog(file: string): Promise<void> {
+    const input = wb().page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(file);
+    await wb().page.waitForTimeout(500);
+    await input.press('Enter');
+  }
+
+  /** Puts `line` of the active editor in view (Monaco renders only the lines in view). */
+  async function goToLine(line: number): Promise<void> {
+    await wb().page.keyboard.press('Control+G');
+    const input = wb().page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.pressSequentially(String(line));
+    await input.press('Enter');
+  }
+
+  /** Opens the Allocations view (clicking its activity-bar icon again would close it). */
+  async function showAllocationsView(): Promise<void> {
+    if (await wb().page.locator('[id="workbench.view.extension.malloclens"]').isVisible()) return;
+    await wb().page.locator('.activitybar .action-item a[aria-label^="malloclens"]').click();
+    await wb().page.locator('[id="workbench.view.extension.malloclens"]').waitFor({ state: 'visible', timeout: 10_000 });
+  }
+
+  it('exports a finished debug run as a pprof profile that go tool pprof reads with the same figures', async function () {
+    await wb().openFile('callers/main.go');
+    await wb().runCommand('Debug: Select and Start Debugging');
+    await wb().pick(LAUNCH_NAME);
+    await wb().page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
+    await wb().page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 120_000 });
+    await wb().runCommand('View: Hide Panel');
+    await goToLine(MK_LINE);
+    const inline = await waitForDecoration(wb().page, MK_LINE, (t) => /^run: [\d,]+ allocs/.test(t), 30_000);
+    // The hover splits the line by its callers.
+    const hover = await hoverText(wb().page, MK_LINE);
+    console.log(`    hover: ${hover.replace(/\s+/g, ' ').slice(0, 500)}`);
+    console.log(`    screenshot: ${await wb().screenshot('pprof-callers-hover')}`);
+    assert.match(hover, /Called from/);
+    assert.match(hover, /main\.main:\d+ → main\.fromB:\d+ · 5 allocs/);
+    assert.match(hover, /main\.main:\d+ → main\.fromA:\d+ · 3 allocs/);
+    await wb().page.mouse.move(5, 5);
+
+    const exported = join(folder, 'run.pb.gz');
+    await wb().runCommand('malloclens: Export pprof Profile…');
+    await answerFileDialog(exported);
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(exported) && Date.now() < deadline) await wb().page.waitForTimeout(250);
+    assert.ok(existsSync(exported), 'the profile was written');
+    await wb().page.locator('.notifications-toasts', { hasText: 'go tool pprof -top' }).waitFor({ state: 'visible', timeout: 10_000 });
+    console.log(`    screenshot: ${await wb().screenshot('pprof-exported')}`);
+
+    // The session's total as the tree shows it, and the line's count as the editor shows it.
+    await showAllocationsView();
+    await treeRow(wb().page, LAUNCH_NAME).waitFor({ state: 'visible', timeout: 30_000 });
+    const session = (await treeRows(wb().page)).find((r) => r.label === LAUNCH_NAME);
+    const sessionTotal = Number(/^([\d,]+) allocs/.exec(session?.description ?? '')?.[1].replace(/,/g, ''));
+    const lineCount = Number(/^run: ([\d,]+) allocs/.exec(inline)?.[1].replace(/,/g, ''));
+    const top = /of (\d+) total/.exec(await pprof(['-top', '-sample_index=alloc_objects', exported]));
+    const cum = await listCum(exported, '^main\\.mk$', 'alloc_objects');
+    console.log(`    session ${sessionTotal} allocs, pprof -top ${top?.[1]}; line ${MK_LINE}: inline ${lineCount}, pprof -list ${cum.get(MK_LINE)}`);
+    assert.equal(Number(top?.[1]), sessionTotal);
+    assert.equal(cum.get(MK_LINE), lineCount);
+  });
+
+  it('opens a Go allocs profile: "≈" sampled figures inline and in the tree, as go tool pprof -list has them', async function () {
+    const counts = await listCum(profile, '^main\\.', 'alloc_objects');
+    const bytes = await listCum(profile, '^main\\.', 'alloc_space');
+    await wb().runCommand('malloclens: Open pprof Profile…');
+    await answerFileDialog(profile);
+    await showAllocationsView();
+    await treeRow(wb().page, 'allocs.pb.gz (pprof)').waitFor({ state: 'visible', timeout: 30_000 });
+    await wb().openFile('memprofile/main.go');
+    const shown: string[] = [];
+    for (const line of PROFILE_LINES) {
+      const expected = `sampled: ${formatSampledAmount({ count: counts.get(line)!, bytes: bytes.get(line)! })}`;
+      shown.push(await waitForDecoration(wb().page, line, (t) => t === expected, 20_000));
+    }
+    console.log(`    inline: ${shown.join(' | ')}`);
+    const rows = await treeRows(wb().page);
+    const source = rows.find((r) => r.label === 'allocs.pb.gz (pprof)');
+    console.log(`    tree: ${source?.description}`);
+    assert.match(source?.description ?? '', /^≈[\d,]+ allocs · ≈[\d.]+ [KM]iB · sampled · 1 sample per 4\.0 KiB · allocated · /);
+    const hover = await hoverText(wb().page, PROFILE_LINES[0]);
+    assert.match(hover, /MemProfileRate 4,096\): the runtime's estimates, not counts/);
+    console.log(`    screenshot: ${await wb().screenshot('pprof-opened')}`);
+    await wb().page.mouse.move(5, 5);
+    assert.deepEqual(await decorationsOf(wb().page, 10), [], 'lines the profile has nothing on stay bare');
+  });
+});
