@@ -47,6 +47,17 @@ async function listCum(profile: string, regexp: string, index: string): Promise<
   return cum;
 }
 
+/** `-peek`'s callers of one function: name → count. */
+async function peekCallers(profile: string, fn: string): Promise<Map<string, number>> {
+  const callers = new Map<string, number>();
+  for (const l of (await pprof(['-peek', `^${fn.replace(/\./g, '\\.')}$`, '-sample_index=alloc_objects', profile])).split('\n')) {
+    if (l.includes(`| ${fn}`) && !/\|\s{3}/.test(l)) break;
+    const m = /^\s+(\d+)\s+\S+%\s+\|\s+(\S+)\s*$/.exec(l);
+    if (m) callers.set(m[2], Number(m[1]));
+  }
+  return callers;
+}
+
 describe('pprof in and out in a real VS Code (code-server + Chromium)', function () {
   this.timeout(600_000);
 
@@ -114,12 +125,12 @@ describe('pprof in and out in a real VS Code (code-server + Chromium)', function
     await goToLine(MK_LINE);
     const inline = await waitForDecoration(wb().page, MK_LINE, (t) => /^run: [\d,]+ allocs/.test(t), 30_000);
     // The hover splits the line by its callers.
+    await wb().page.mouse.move(800, 500);
+    await wb().page.waitForTimeout(1500);
     const hover = await hoverText(wb().page, MK_LINE);
     console.log(`    hover: ${hover.replace(/\s+/g, ' ').slice(0, 500)}`);
     console.log(`    screenshot: ${await wb().screenshot('pprof-callers-hover')}`);
     assert.match(hover, /Called from/);
-    assert.match(hover, /main\.main:\d+ → main\.fromB:\d+ · 5 allocs/);
-    assert.match(hover, /main\.main:\d+ → main\.fromA:\d+ · 3 allocs/);
     await wb().page.mouse.move(5, 5);
 
     const exported = join(folder, 'run.pb.gz');
@@ -142,6 +153,26 @@ describe('pprof in and out in a real VS Code (code-server + Chromium)', function
     console.log(`    session ${sessionTotal} allocs, pprof -top ${top?.[1]}; line ${MK_LINE}: inline ${lineCount}, pprof -list ${cum.get(MK_LINE)}`);
     assert.equal(Number(top?.[1]), sessionTotal);
     assert.equal(cum.get(MK_LINE), lineCount);
+
+    // Who called mk: the hover and the tree's "called from" say what pprof -peek says.
+    const peek = await peekCallers(exported, 'main.mk');
+    console.log(`    pprof -peek callers of main.mk: ${JSON.stringify(Object.fromEntries(peek))}`);
+    for (const fn of ['main.fromA', 'main.fromB']) {
+      const n = peek.get(fn);
+      assert.ok(n, `pprof -peek lists ${fn}`);
+      assert.match(hover, new RegExp(`main\\.main:\\d+ → ${fn.replace('.', '\\.')}:\\d+ · ${n} allocs?`), `the hover's ${fn}`);
+    }
+    const mkRow = wb().page.locator('[id="workbench.view.extension.malloclens"] .monaco-list .monaco-list-row', { has: wb().page.locator('.label-description', { hasText: `main.go:${MK_LINE}` }) });
+    await mkRow.locator('.monaco-tl-twistie').click();
+    await treeRow(wb().page, 'called from').locator('.monaco-tl-twistie').click();
+    await treeRow(wb().page, /allocs? · /).filter({ has: wb().page.locator('.label-description', { hasText: 'main.fromB' }) }).waitFor({ state: 'visible', timeout: 10_000 });
+    const callerRows = (await treeRows(wb().page)).filter((r) => / → main\.from[AB]:/.test(r.description));
+    console.log(`    called from: ${callerRows.map((r) => `${r.label} (${r.description})`).join(' | ')}`);
+    console.log(`    screenshot: ${await wb().screenshot('pprof-called-from-tree')}`);
+    for (const fn of ['main.fromA', 'main.fromB']) {
+      const row = callerRows.find((r) => r.description.endsWith(`${fn}:${fn === 'main.fromA' ? 43 : 49}`));
+      assert.equal(Number(/^(\d+) alloc/.exec(row?.label ?? '')?.[1]), peek.get(fn), `tree row for ${fn}`);
+    }
   });
 
   it('opens a Go allocs profile: "≈" sampled figures inline and in the tree, as go tool pprof -list has them', async function () {
@@ -162,7 +193,11 @@ describe('pprof in and out in a real VS Code (code-server + Chromium)', function
     const source = rows.find((r) => r.label === 'allocs.pb.gz (pprof)');
     console.log(`    tree: ${source?.description}`);
     assert.match(source?.description ?? '', /^≈[\d,]+ allocs · ≈[\d.]+ [KM]iB · sampled · 1 sample per 4\.0 KiB · allocated · /);
+    // The activity bar's own hover (the mouse clicked its icon) must be gone first.
+    await wb().page.mouse.move(800, 500);
+    await wb().page.waitForTimeout(1500);
     const hover = await hoverText(wb().page, PROFILE_LINES[0]);
+    console.log(`    hover: ${hover.replace(/\s+/g, ' ').slice(0, 400)}`);
     assert.match(hover, /MemProfileRate 4,096\): the runtime's estimates, not counts/);
     console.log(`    screenshot: ${await wb().screenshot('pprof-opened')}`);
     await wb().page.mouse.move(5, 5);
