@@ -8,7 +8,7 @@
 
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,9 +21,13 @@ const repo = resolve(__dirname, '..', '..', '..');
 const artifactsDir = resolve(process.env.MALLOCLENS_E2E_ARTIFACTS ?? join(repo, 'test-artifacts', 'e2e'));
 const LAUNCH_NAME = 'Count the callers';
 /** test/fixtures/callers/main.go: mk's make, reached from package init, fromA, fromB and deep. */
-const MK_LINE = 38;
+const MK_LINE = readFileSync(join(repo, 'test', 'fixtures', 'callers', 'main.go'), 'utf8').split('\n').findIndex((l) => l.endsWith('// L:mk')) + 1;
 /** test/fixtures/memprofile/main.go: the lines that allocate. */
-const PROFILE_LINES = [25, 31, 37];
+const PROFILE_LINES = ['make([]byte, 64)', 'strings.Repeat(', 'make(map[int]int, 16)'].map((code) => {
+  const i = readFileSync(join(repo, 'test', 'fixtures', 'memprofile', 'main.go'), 'utf8').split('\n').findIndex((l) => l.includes(code));
+  assert.ok(i >= 0, code);
+  return i + 1;
+});
 
 async function packageExtension(dir: string): Promise<string> {
   if (process.env.MALLOCLENS_E2E_PACKAGE) return resolve(process.env.MALLOCLENS_E2E_PACKAGE);
@@ -170,7 +174,7 @@ describe('pprof in and out in a real VS Code (code-server + Chromium)', function
     console.log(`    called from: ${callerRows.map((r) => `${r.label} (${r.description})`).join(' | ')}`);
     console.log(`    screenshot: ${await wb().screenshot('pprof-called-from-tree')}`);
     for (const fn of ['main.fromA', 'main.fromB']) {
-      const row = callerRows.find((r) => r.description.endsWith(`${fn}:${fn === 'main.fromA' ? 43 : 49}`));
+      const row = callerRows.find((r) => r.description.includes(`→ ${fn}:`));
       assert.equal(Number(/^(\d+) alloc/.exec(row?.label ?? '')?.[1]), peek.get(fn), `tree row for ${fn}`);
     }
   });

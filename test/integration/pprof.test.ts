@@ -145,10 +145,13 @@ describe('pprof: count --pprof and show, read and written by the real go tool pp
       const run = await runCommand('go', ['run', '.', file, ...extra], { cwd: MEMPROFILE, env });
       assert.equal(run.code, 0, run.stderr);
     }
+    const heap = path.join(work, 'heap.pb.gz');
+    const heapRun = await runCommand('go', ['run', '.', heap], { cwd: MEMPROFILE, env: { ...env, PROFILE: 'heap' } });
+    assert.equal(heapRun.code, 0, heapRun.stderr);
     const goTest = await runCommand('go', ['test', '-run', 'TestSmall', '-memprofile', test, '-memprofilerate', '2048', '-o', path.join(work, 'memprofile.test'), '.'], { cwd: MEMPROFILE, env });
     assert.equal(goTest.code, 0, goTest.stderr + goTest.stdout);
     const main = path.join(MEMPROFILE, 'main.go');
-    for (const file of [gz, plain, test]) {
+    for (const file of [gz, plain, heap, test]) {
       const shown = await runCli(['show', '--json', file], { cwd: MEMPROFILE });
       assert.equal(shown.code, 0, shown.stderr);
       const report = JSON.parse(shown.stdout) as MallocReport;
@@ -162,6 +165,19 @@ describe('pprof: count --pprof and show, read and written by the real go tool pp
       const bytes = await listCum(file, '\\.(small|big|maps)$', 'alloc_space');
       for (const l of ours) assert.equal(l.bytes, bytes.get(l.line), `${path.basename(file)} line ${l.line}: pprof -list, alloc_space`);
     }
+    // What was still live at the last GC: the heap profile's default, on request.
+    const inuse = await runCli(['show', '--json', '--inuse', heap], { cwd: MEMPROFILE });
+    assert.equal(inuse.code, 0, inuse.stderr);
+    const inuseReport = JSON.parse(inuse.stdout) as MallocReport;
+    assert.equal(inuseReport.sampled?.kind, 'inuse');
+    assert.equal(await pprofTotal(heap, 'inuse_objects'), inuseReport.total.count);
+    const inuseCum = await listCum(heap, '\\.(small|big|maps)$', 'inuse_objects');
+    const live = inuseReport.lines.filter((l) => l.file === main);
+    assert.ok(live.length >= 2, 'the strings and maps are still live');
+    for (const l of live) assert.equal(l.count, inuseCum.get(l.line), `inuse line ${l.line}`);
+    const allocated = JSON.parse((await runCli(['show', '--json', heap], { cwd: MEMPROFILE })).stdout) as MallocReport;
+    for (const l of live) assert.ok(l.count <= allocated.lines.find((a) => a.line === l.line)!.count, `line ${l.line}: no more in use than allocated`);
+
     const table = await runCli(['show', gz], { cwd: MEMPROFILE });
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /main\.go:\d+\s+main\.small\s+≈[\d,]+/, 'sampled figures are marked ≈');
