@@ -94,12 +94,22 @@ describe('pprof in and out in a real VS Code (code-server + Chromium)', function
 
   const wb = () => workbench as Workbench;
 
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && workbench) console.log(`    failure screenshot: ${await wb().screenshot(`pprof-failed-${this.currentTest.title.slice(0, 20)}`)}`);
+  });
+
   /** Answers the workbench's own (simple) file dialog: the whole path, then Enter. */
   async function answerFileDialog(file: string): Promise<void> {
     const input = wb().page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await input.fill(file);
-    await wb().page.waitForTimeout(500);
+    // The dialog fills in its folder once it has listed it: type the path after that, and again
+    // if the dialog rewrote it meanwhile.
+    await wb().page.waitForTimeout(1000);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await input.fill(file);
+      await wb().page.waitForTimeout(700);
+      if ((await input.inputValue()) === file) break;
+    }
     await input.press('Enter');
   }
 
@@ -110,6 +120,20 @@ describe('pprof in and out in a real VS Code (code-server + Chromium)', function
     await input.waitFor({ state: 'visible', timeout: 15_000 });
     await input.pressSequentially(String(line));
     await input.press('Enter');
+  }
+
+  /**
+   * Quick Open for a file whose name another folder's file shares (callers/main.go is open and
+   * recent): Enter only once the focused row is the one in `dir`.
+   */
+  async function openInFolder(dir: string, name: string): Promise<void> {
+    await wb().page.keyboard.press('Control+P');
+    const input = wb().page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.pressSequentially(`${dir}/${name}`);
+    await wb().page.locator('.quick-input-widget .monaco-list-row.focused .label-description', { hasText: dir }).waitFor({ state: 'visible', timeout: 15_000 });
+    await input.press('Enter');
+    await wb().page.locator('.breadcrumbs-control', { hasText: dir }).first().waitFor({ state: 'visible', timeout: 15_000 });
   }
 
   /** Opens the Allocations view (clicking its activity-bar icon again would close it). */
@@ -186,10 +210,11 @@ describe('pprof in and out in a real VS Code (code-server + Chromium)', function
     await answerFileDialog(profile);
     await showAllocationsView();
     await treeRow(wb().page, 'allocs.pb.gz (pprof)').waitFor({ state: 'visible', timeout: 30_000 });
-    await wb().openFile('memprofile/main.go');
+    await openInFolder('memprofile', 'main.go');
     const shown: string[] = [];
     for (const line of PROFILE_LINES) {
       const expected = `sampled: ${formatSampledAmount({ count: counts.get(line)!, bytes: bytes.get(line)! })}`;
+      await goToLine(line);
       shown.push(await waitForDecoration(wb().page, line, (t) => t === expected, 20_000));
     }
     console.log(`    inline: ${shown.join(' | ')}`);
@@ -200,11 +225,12 @@ describe('pprof in and out in a real VS Code (code-server + Chromium)', function
     // The activity bar's own hover (the mouse clicked its icon) must be gone first.
     await wb().page.mouse.move(800, 500);
     await wb().page.waitForTimeout(1500);
+    await goToLine(PROFILE_LINES[0]);
     const hover = await hoverText(wb().page, PROFILE_LINES[0]);
     console.log(`    hover: ${hover.replace(/\s+/g, ' ').slice(0, 400)}`);
     assert.match(hover, /MemProfileRate 4,096\): the runtime's estimates, not counts/);
     console.log(`    screenshot: ${await wb().screenshot('pprof-opened')}`);
     await wb().page.mouse.move(5, 5);
-    assert.deepEqual(await decorationsOf(wb().page, 10), [], 'lines the profile has nothing on stay bare');
+    assert.deepEqual(await decorationsOf(wb().page, PROFILE_LINES[0] - 1), [], 'lines the profile has nothing on stay bare');
   });
 });
