@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { PprofReadError, readPprof } from '../core/pprofIn';
 import { renderLinesTable } from '../core/reportText';
 import { userCodeRoots } from '../dap/goToolchain';
+import { profileFileMapper } from '../dap/profileFiles';
 import type { ShowArgs } from './args';
 import type { CliIO } from './count';
 
@@ -20,7 +21,7 @@ export async function runShow(args: ShowArgs, io: CliIO): Promise<number> {
   const roots = await userCodeRoots(root, io.env);
   let report;
   try {
-    report = readPprof(bytes, { file, roots, kind: args.inuse ? 'inuse' : 'alloc' });
+    report = readPprof(bytes, { file, roots, kind: args.inuse ? 'inuse' : 'alloc', mapFile: profileFileMapper(roots.include) });
   } catch (e) {
     if (e instanceof PprofReadError) throw new Error(`${args.profile}: ${e.message}`);
     throw e;

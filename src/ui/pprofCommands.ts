@@ -12,6 +12,7 @@ import { PprofReadError, readPprof } from '../core/pprofIn';
 import { encodePprof, PprofExportError } from '../core/pprofOut';
 import type { SampledOrigin } from '../core/report';
 import { userCodeRoots } from '../dap/goToolchain';
+import { profileFileMapper } from '../dap/profileFiles';
 import { engineEnv, readSettings } from './settings';
 import type { TallyStore } from './tallyStore';
 
@@ -69,7 +70,7 @@ export class PprofCommands {
     let report;
     try {
       const roots = await userCodeRoots(folder?.uri.fsPath ?? path.dirname(uri.fsPath), engineEnv(readSettings(folder)));
-      report = readPprof(await readFile(uri.fsPath), { file: uri.fsPath, roots, kind });
+      report = readPprof(await readFile(uri.fsPath), { file: uri.fsPath, roots, kind, mapFile: profileFileMapper(roots.include) });
     } catch (e) {
       if (!(e instanceof PprofReadError) && (e as NodeJS.ErrnoException).code === undefined) throw e;
       void vscode.window.showErrorMessage(`malloclens: cannot open ${path.basename(uri.fsPath)}: ${(e as Error).message}`);

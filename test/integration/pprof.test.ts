@@ -48,9 +48,9 @@ async function rawSums(file: string): Promise<{ count: number; bytes: number; sa
 }
 
 /** `-list`'s cum column per line number of `file`. */
-async function listCum(profile: string, regexp: string, index: string): Promise<Map<number, number>> {
+async function listCum(profile: string, regexp: string, index: string, extra: string[] = []): Promise<Map<number, number>> {
   // -unit=B: bytes as whole numbers (`3708452B`), not `3.54MB`.
-  const text = await pprof(['-list', regexp, `-sample_index=${index}`, '-unit=B', profile]);
+  const text = await pprof(['-list', regexp, `-sample_index=${index}`, '-unit=B', ...extra, profile]);
   const cum = new Map<number, number>();
   for (const l of text.split('\n')) {
     const m = /^\s+(\S+)\s+(\d+)B?\s+(\d+):/.exec(l);
@@ -136,7 +136,7 @@ describe('pprof: count --pprof and show, read and written by the real go tool pp
     });
   }
 
-  it('show: allocs profiles written by runtime/pprof (gzipped and not) and go test -memprofile, figures as go tool pprof -list', async () => {
+  it('show: allocs and heap profiles written by runtime/pprof (gzipped and not, -trimpath) and go test -memprofile, figures as go tool pprof -list', async () => {
     const gz = path.join(work, 'allocs.pb.gz');
     const plain = path.join(work, 'allocs.pb');
     const test = path.join(work, 'test.pb.gz');
@@ -145,24 +145,30 @@ describe('pprof: count --pprof and show, read and written by the real go tool pp
       const run = await runCommand('go', ['run', '.', file, ...extra], { cwd: MEMPROFILE, env });
       assert.equal(run.code, 0, run.stderr);
     }
+    // Built as for production with -trimpath: the profile names files by module path.
+    const trimmed = path.join(work, 'trimpath.pb.gz');
+    const trimRun = await runCommand('go', ['run', '-trimpath', '.', trimmed], { cwd: MEMPROFILE, env });
+    assert.equal(trimRun.code, 0, trimRun.stderr);
     const heap = path.join(work, 'heap.pb.gz');
     const heapRun = await runCommand('go', ['run', '.', heap], { cwd: MEMPROFILE, env: { ...env, PROFILE: 'heap' } });
     assert.equal(heapRun.code, 0, heapRun.stderr);
     const goTest = await runCommand('go', ['test', '-run', 'TestSmall', '-memprofile', test, '-memprofilerate', '2048', '-o', path.join(work, 'memprofile.test'), '.'], { cwd: MEMPROFILE, env });
     assert.equal(goTest.code, 0, goTest.stderr + goTest.stdout);
     const main = path.join(MEMPROFILE, 'main.go');
-    for (const file of [gz, plain, heap, test]) {
+    for (const file of [gz, plain, heap, trimmed, test]) {
       const shown = await runCli(['show', '--json', file], { cwd: MEMPROFILE });
       assert.equal(shown.code, 0, shown.stderr);
       const report = JSON.parse(shown.stdout) as MallocReport;
       assert.equal(report.sampled?.kind, 'alloc');
       assert.equal(report.sampled?.rate, file === test ? 2048 : 4096, 'the profile\'s period is the MemProfileRate it was taken at');
       assert.equal(await pprofTotal(file, 'alloc_objects'), report.total.count);
-      const cum = await listCum(file, '\\.(small|big|maps)$', 'alloc_objects');
+      // go tool pprof too must be told where a -trimpath build's files are.
+      const sources = file === trimmed ? [`-source_path=${MEMPROFILE}`, '-trim_path=example.com/memprofile'] : [];
+      const cum = await listCum(file, '\\.(small|big|maps)$', 'alloc_objects', sources);
       const ours = report.lines.filter((l) => l.file === main);
       assert.ok(ours.length >= (file === test ? 1 : 3), `${path.basename(file)}: lines ${JSON.stringify(ours.map((l) => l.line))}`);
       for (const l of ours) assert.equal(l.count, cum.get(l.line), `${path.basename(file)} line ${l.line}: pprof -list`);
-      const bytes = await listCum(file, '\\.(small|big|maps)$', 'alloc_space');
+      const bytes = await listCum(file, '\\.(small|big|maps)$', 'alloc_space', sources);
       for (const l of ours) assert.equal(l.bytes, bytes.get(l.line), `${path.basename(file)} line ${l.line}: pprof -list, alloc_space`);
     }
     // What was still live at the last GC: the heap profile's default, on request.
