@@ -11,6 +11,7 @@ import { installDelve } from './ui/delveSetup';
 import { InlineCountDecorations, toggleInlineCounts } from './ui/inlineDecorations';
 import { LineHoverProvider } from './ui/lineHoverProvider';
 import { COUNT_STATEMENT_COMMAND, MakeCallLenses } from './ui/makeCallLenses';
+import { PprofCommands } from './ui/pprofCommands';
 import { engineEnv, readSettings } from './ui/settings';
 import { COUNT_AT_CURSOR_COMMAND, countStatementAtCursor } from './ui/countAtCursor';
 import { StatementCounter, TestTarget } from './ui/statementCounter';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('malloclens.debugActivePackage', () => debugActivePackage()),
     vscode.commands.registerCommand('malloclens.installDelve', () => installDelve(engineEnv(readSettings()))),
     ...new TreeCommands(store, tree).register(),
+    ...new PprofCommands(store, log).register(),
     ...new GoExtensionDlv(context).register(),
   );
 }

@@ -26,11 +26,26 @@ export interface CountArgs {
   benchtime?: string;
   /** `--run`: the tests to run (-test.run); with --bench it defaults to none, as go test does. */
   run?: string;
+  /** Also write the whole stacks as a gzipped pprof profile to this file. */
+  pprof?: string;
   target: string;
   programArgs: string[];
 }
 
-export type CliArgs = CountArgs | DapArgs | { command: 'help' } | { command: 'version' };
+export interface ShowArgs {
+  command: 'show';
+  profile: string;
+  json: boolean;
+  output?: string;
+  /** inuse_objects/inuse_space instead of alloc_objects/alloc_space. */
+  inuse: boolean;
+  /** The program's module (user code); default the current directory's. */
+  root?: string;
+  top?: number;
+  filter?: string;
+}
+
+export type CliArgs = CountArgs | ShowArgs | DapArgs | { command: 'help' } | { command: 'version' };
 
 export { UsageError };
 
@@ -50,6 +65,8 @@ flags:
   --filter PATTERN    show rows whose location, function or call path (--make: call) matches
                       PATTERN: a case-insensitive regular expression, or plain text when it
                       is not a valid one (such as make(map); table only
+  --pprof FILE        also write a pprof profile (gzipped profile.proto: alloc_objects and
+                      alloc_space per call stack, exact) for go tool pprof
   --line FILE:LINE    count only the first execution of the statement at FILE:LINE; on a
                       func line, one call of the function (until it returns)
   --optimized         build as for production (without -gcflags=all=-N -l)
@@ -67,6 +84,11 @@ flags:
   --dlv PATH          the Delve to use (default: MALLOCLENS_DLV, PATH, GOBIN, GOPATH/bin)
 
 other commands:
+  malloclens show [--json] [-o FILE] [--inuse] [--root DIR] [--top N] [--filter P] PROFILE
+                      a Go heap or allocs profile (go test -memprofile, /debug/pprof/heap or
+                      /debug/pprof/allocs; gzipped or not) as the per-line table: sampled
+                      estimates, marked ≈; --inuse for what was still live; --root the
+                      program's module (default: the current directory's)
   malloclens dap [--listen=127.0.0.1:PORT] [--log] [-- dlv flags]
                       a drop-in for \`dlv dap\` that counts: DAP on stdio, or on a loopback port
   malloclens version  print versions
@@ -100,6 +122,7 @@ export function parseArgs(argv: string[]): CliArgs {
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
   if (command === 'version' || command === '--version') return { command: 'version' };
   if (command === 'dap') return parseDapArgs(rest);
+  if (command === 'show') return parseShowArgs(rest);
   if (command !== 'count') throw new UsageError(`unknown command ${JSON.stringify(command)}`);
 
   const args: CountArgs = { command: 'count', json: false, optimized: false, test: false, makeRows: false, target: '', programArgs: [] };
@@ -141,6 +164,7 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--benchtime': args.benchtime = benchtime(value()); break;
       case '--run': args.run = value(); args.test = true; break;
       case '--filter': args.filter = value(); break;
+      case '--pprof': args.pprof = value(); break;
       case '-h': case '--help': return { command: 'help' };
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown flag ${a}`);
@@ -153,5 +177,39 @@ export function parseArgs(argv: string[]): CliArgs {
   if (args.benchtime !== undefined && args.bench === undefined) throw new UsageError('--benchtime needs --bench');
   if (args.bench !== undefined && args.line) throw new UsageError('--bench counts whole benchmark runs; it cannot be combined with --line');
   if (args.engine === 'fast' && args.line) throw new UsageError('fast mode counts the whole run; --line needs the breakpoint engine');
+  return args;
+}
+
+function parseShowArgs(rest: string[]): ShowArgs {
+  const args: ShowArgs = { command: 'show', profile: '', json: false, inuse: false };
+  const positional: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => {
+      if (inline !== undefined) return inline;
+      const v = needValue(rest, i, flag);
+      i += 1;
+      return v;
+    };
+    const noValue = () => {
+      if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
+      return true;
+    };
+    switch (flag) {
+      case '--json': args.json = noValue(); break;
+      case '-o': case '--output': args.output = value(); break;
+      case '--inuse': args.inuse = noValue(); break;
+      case '--root': args.root = value(); break;
+      case '--top': args.top = positiveInteger(flag, value()); break;
+      case '--filter': args.filter = value(); break;
+      default:
+        if (a.startsWith('-')) throw new UsageError(`unknown flag ${a}`);
+        positional.push(a);
+    }
+  }
+  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'show: missing PROFILE (a heap or allocs profile file)' : `show: one profile expected, got ${positional.join(' ')}`);
+  args.profile = positional[0];
+  if (args.json && (args.top !== undefined || args.filter !== undefined)) throw new UsageError('--top and --filter cut the table; the JSON report is always whole (filter it with jq)');
   return args;
 }

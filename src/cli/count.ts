@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { renderStatementAnatomy } from '../core/anatomyText';
 import { chooseEngine } from '../core/engineChoice';
 import { loadGoParser } from '../core/goSource';
+import { encodePprof } from '../core/pprofOut';
 import { MallocReport } from '../core/report';
 import { renderLinesTable } from '../core/reportText';
 import { AnatomyInspector } from '../dap/allocationInspector';
@@ -74,6 +75,7 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
       onProgress: io.progress && ((counted) => io.progress!.update(counted)),
       log: io.env.MALLOCLENS_DEBUG ? (l) => io.stderr(`[malloclens] ${l}`) : undefined,
       signal: controller.signal,
+      stacks: args.pprof !== undefined,
     });
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
@@ -85,6 +87,12 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
     } catch (e) {
       report.warnings.push(`No escape analysis: ${(e as Error).message}`);
     }
+  }
+
+  if (args.pprof) {
+    writeFileSync(path.resolve(io.cwd, args.pprof), encodePprof(report));
+    // The stacks are the profile's; the JSON report stays the shape it always had.
+    delete report.stacks;
   }
 
   let text: string;

@@ -4,18 +4,19 @@
  * either. The VS Code tree view only maps these nodes to TreeItems.
  */
 import * as path from 'node:path';
-import { formatAmount, formatScopedAmount, formatShare } from './amountText';
+import { formatReportAmount, formatSampleRate, formatScopedAmount, formatShare } from './amountText';
+import { callerChainText, nearestCaller } from './callersText';
 import { shareOf } from './heat';
 import { countedLines } from './inlineCounts';
 import { lineParts } from './lineParts';
 import { describeBuild, describePath } from './reportText';
 import { clockTime, distinctLabels, ENGINE_LABEL, SourceFacts, sourceFactsText, SourceState, sourceState, stateText } from './sourceState';
-import type { Scope } from './report';
+import type { MallocReport, Scope } from './report';
 import type { Amount, LineTally } from './tally';
 
-/** A benchmark's figures are per op (`3 allocs/op · 96 B/op`); every other scope's are counts. */
-function amountIn(amount: Amount, scope: Scope): string {
-  return scope === 'op' ? formatScopedAmount(amount, 'op') : formatAmount(amount);
+/** A benchmark's figures are per op (`3 allocs/op · 96 B/op`), a profile's sampled (`≈3 allocs`); every other report's are counts. */
+function amountIn(amount: Amount, report: Pick<MallocReport, 'scope' | 'sampled'>): string {
+  return report.scope === 'op' ? formatScopedAmount(amount, 'op') : formatReportAmount(amount, report);
 }
 
 const SCOPE_TEXT: Record<Scope, string> = {
@@ -26,7 +27,7 @@ const SCOPE_TEXT: Record<Scope, string> = {
 
 export type SortKey = 'count' | 'bytes';
 
-export type TreeNodeType = 'source' | 'file' | 'line' | 'part' | 'outside' | 'bucket';
+export type TreeNodeType = 'source' | 'file' | 'line' | 'part' | 'outside' | 'bucket' | 'callers' | 'caller';
 
 export interface AllocationTreeNode {
   /** Stable across refreshes, so that the view keeps expansion and selection. */
@@ -75,6 +76,37 @@ export function fileLabel(file: string, roots: string[]): string {
   return file;
 }
 
+/** "called from": the line's allocations by who called it (pprof -peek's callers), when anyone did. */
+function callersNode(source: TreeSource, line: LineTally, lineId: string, sortBy: SortKey): AllocationTreeNode | undefined {
+  const callers = line.callers ?? [];
+  if (callers.length === 0) return undefined;
+  const { report } = source;
+  const children = callers.map((c, i): AllocationTreeNode => {
+    const at = nearestCaller(c);
+    return {
+      id: `${lineId}|caller|${i}|${callerChainText(c)}`,
+      type: 'caller',
+      label: formatReportAmount(c, report),
+      description: callerChainText(c),
+      amount: { count: c.count, bytes: c.bytes },
+      tooltip: [...c.frames.map((f) => `${f.function}${f.file ? `  ${f.file}:${f.line}` : ''}`), ...(c.truncated ? ['(the recorded stack ends here: callers above it are not known)'] : [])].join('\n'),
+      location: at?.file && at.line !== undefined ? { file: at.file, line: at.line } : undefined,
+      sourceId: source.id,
+      children: [],
+    };
+  });
+  return {
+    id: `${lineId}|callers`,
+    type: 'callers',
+    label: 'called from',
+    description: callers.length === 1 ? callerChainText(callers[0]) : `${callers.length} callers`,
+    amount: { count: line.count, bytes: line.bytes },
+    tooltip: 'The line\'s allocations by the user code that called it (nearest frames last), as pprof -peek shows callers',
+    sourceId: source.id,
+    children: sortNodes(children, sortBy),
+  };
+}
+
 function lineNode(source: TreeSource, line: LineTally, options: TreeOptions): AllocationTreeNode {
   const id = `${source.id}|${line.file}:${line.line}`;
   const text = options.sourceLine?.(line.file, line.line);
@@ -83,7 +115,7 @@ function lineNode(source: TreeSource, line: LineTally, options: TreeOptions): Al
     id: `${id}|${i}|${p.label}`,
     type: 'part',
     label: p.label,
-    description: formatAmount(p),
+    description: formatReportAmount(p, source.report),
     amount: { count: p.count, bytes: p.bytes },
     tooltip: p.details.length > 0 ? p.details.join('\n') : undefined,
     location: { file: line.file, line: line.line },
@@ -96,7 +128,8 @@ function lineNode(source: TreeSource, line: LineTally, options: TreeOptions): Al
   const { report } = source;
   const label = report.scope === 'line'
     ? formatScopedAmount(line, 'line')
-    : `${amountIn(line, report.scope)} · ${formatShare(shareOf(line, report.total))}`;
+    : `${amountIn(line, report)} · ${formatShare(shareOf(line, report.total))}`;
+  const callers = callersNode(source, line, id, options.sortBy);
   const where = `${path.basename(line.file)}:${line.line}`;
   return {
     id,
@@ -107,18 +140,18 @@ function lineNode(source: TreeSource, line: LineTally, options: TreeOptions): Al
     tooltip: [`${where} · ${line.function}`, text ?? '', report.scope === 'line' ? SCOPE_TEXT.line : `${formatShare(shareOf(line, report.total))} of the ${report.scope === 'op' ? "benchmark's" : "run's"} allocations`].filter(Boolean).join('\n'),
     location: { file: line.file, line: line.line },
     sourceId: source.id,
-    children: ordered,
+    children: callers ? [callers, ...ordered] : ordered,
   };
 }
 
 function outsideNode(source: TreeSource, sortBy: SortKey): AllocationTreeNode | undefined {
-  const { unattributed, scope } = source.report;
+  const { unattributed } = source.report;
   if (unattributed.count === 0) return undefined;
   const buckets = unattributed.buckets.map((b): AllocationTreeNode => ({
     id: `${source.id}|outside|${b.name}`,
     type: 'bucket',
     label: b.name,
-    description: amountIn(b, scope),
+    description: amountIn(b, source.report),
     amount: { count: b.count, bytes: b.bytes },
     tooltip: b.paths[0] ? `main path: ${describePath(b.paths[0])}` : undefined,
     sourceId: source.id,
@@ -128,7 +161,7 @@ function outsideNode(source: TreeSource, sortBy: SortKey): AllocationTreeNode | 
     id: `${source.id}|outside`,
     type: 'outside',
     label: 'outside your code',
-    description: amountIn(unattributed, scope),
+    description: amountIn(unattributed, source.report),
     amount: { count: unattributed.count, bytes: unattributed.bytes },
     tooltip: 'Allocations with no frame of your module on the stack (runtime and package initialisation, the garbage collector, libraries)',
     sourceId: source.id,
@@ -145,7 +178,7 @@ export function buildSourceNode(source: TreeSource, options: TreeOptions, label 
       id: `${source.id}|${file}`,
       type: 'file',
       label: fileLabel(file, options.roots),
-      description: amountIn(amount, source.report.scope),
+      description: amountIn(amount, source.report),
       amount,
       tooltip: file,
       sourceId: source.id,
@@ -161,10 +194,15 @@ export function buildSourceNode(source: TreeSource, options: TreeOptions, label 
     id: source.id,
     type: 'source',
     label,
-    description: `${amountIn(report.total, report.scope)} · ${sourceFactsText(source)}`,
+    description: `${amountIn(report.total, report)} · ${sourceFactsText(source)}`,
     amount: report.total,
     state: sourceState(source),
-    tooltip: [
+    tooltip: report.sampled ? [
+      label,
+      `pprof profile ${report.sampled.file}`,
+      `${formatSampleRate(report.sampled)} on average (MemProfileRate ${report.sampled.rate}): the runtime's estimates, not counts`,
+      `opened ${clockTime(source.started)}`,
+    ].join('\n') : [
       label,
       `${SCOPE_TEXT[report.scope]} · ${stateText(source)}`,
       `started ${clockTime(source.started)}${engine ? ` · ${ENGINE_LABEL[engine]}` : ''}`,

@@ -1,6 +1,6 @@
 /** How the editor names an amount of allocations: `3 allocs · 40.1 KiB`, the same everywhere in the UI. */
 import { formatBytes, formatCount, plural } from './format';
-import type { Check, Scope } from './report';
+import type { Check, MallocReport, SampledOrigin, Scope } from './report';
 import type { Amount } from './tally';
 
 /**
@@ -21,6 +21,27 @@ export function formatScopedAmount(amount: Amount, scope: Scope): string {
 export function formatAmount(amount: Amount): string {
   const count = plural(amount.count, 'alloc');
   return amount.count === 0 && amount.bytes === 0 ? count : `${count} · ${formatBytes(amount.bytes)}`;
+}
+
+/** `≈22,277 allocs · ≈3.5 MiB`: a sampled profile's estimate, never written like a count. */
+export function formatSampledAmount(amount: Amount): string {
+  const count = `≈${plural(amount.count, 'alloc')}`;
+  return amount.count === 0 && amount.bytes === 0 ? count : `${count} · ≈${formatBytes(amount.bytes)}`;
+}
+
+/** `1 sample per 4.0 KiB`: the profile's period (runtime.MemProfileRate). */
+export function formatSampleRate(sampled: SampledOrigin): string {
+  return `1 sample per ${formatBytes(sampled.rate)}`;
+}
+
+/** An amount as its report says it: `run: 3 allocs · 96 B`, or `sampled: ≈3 allocs · ≈96 B`. */
+export function formatSourceAmount(amount: Amount, report: Pick<MallocReport, 'scope' | 'sampled'>): string {
+  return report.sampled ? `sampled: ${formatSampledAmount(amount)}` : formatScopedAmount(amount, report.scope);
+}
+
+/** An amount without its scope: exact or `≈`. */
+export function formatReportAmount(amount: Amount, report: Pick<MallocReport, 'sampled'>): string {
+  return report.sampled ? formatSampledAmount(amount) : formatAmount(amount);
 }
 
 /** A share as a percentage people can read: `34%`, `2.5%`, `<0.1%`. */

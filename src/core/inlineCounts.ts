@@ -6,7 +6,7 @@
  * Every number says its scope, and a line counted both ways shows both (the first execution, then
  * the run), so that `1 alloc` and `40 allocs` on one line never read as a contradiction.
  */
-import { formatScopedAmount } from './amountText';
+import { formatSourceAmount } from './amountText';
 import { heatLevel, HeatLevel, passesMinimumShare } from './heat';
 import type { MallocReport } from './report';
 import type { LineTally } from './tally';
@@ -14,7 +14,8 @@ import type { LineTally } from './tally';
 export interface CountSource {
   id: string;
   label: string;
-  kind: 'debug' | 'statement';
+  /** `profile`: a pprof profile read in (sampled estimates, `report.sampled`). */
+  kind: 'debug' | 'statement' | 'profile';
   report: MallocReport;
   /** When it started: orders sources (a live session's updates do not make it newer). */
   started: number;
@@ -47,11 +48,15 @@ function newest(a: CountSource, b: CountSource): CountSource {
   return b.started > a.started ? b : a;
 }
 
-/** Sources that may show counts in `file`: the newest debug session that counted it, and every statement count. */
+/**
+ * Sources that may show counts in `file`: the newest debug session that counted it, the newest
+ * profile read in (its estimates beside the counts, each said as what it is, never added up), and
+ * every statement count.
+ */
 function candidates(sources: readonly CountSource[], file: string): CountSource[] {
   const inFile = sources.filter((s) => countedLines(s.report).some((l) => l.file === file));
-  const debug = inFile.filter((s) => s.kind === 'debug').reduce<CountSource | undefined>((a, b) => (a ? newest(a, b) : b), undefined);
-  return [...(debug ? [debug] : []), ...inFile.filter((s) => s.kind === 'statement')];
+  const newestOf = (kind: CountSource['kind']) => inFile.filter((s) => s.kind === kind).reduce<CountSource | undefined>((a, b) => (a ? newest(a, b) : b), undefined);
+  return [newestOf('debug'), newestOf('profile'), ...inFile.filter((s) => s.kind === 'statement')].filter((s): s is CountSource => s !== undefined);
 }
 
 /**
@@ -77,7 +82,7 @@ export function lineCountsForFile(sources: readonly CountSource[], file: string,
   for (const c of byLine.values()) {
     // The statement's first execution before the run; statement counts of one line newest first.
     c.all.sort((a, b) => (a.source.kind === b.source.kind ? b.source.started - a.source.started : a.source.kind === 'statement' ? -1 : 1));
-    c.text = c.all.map((e) => formatScopedAmount(e.tally, e.source.report.scope)).join(SCOPE_SEPARATOR);
+    c.text = c.all.map((e) => formatSourceAmount(e.tally, e.source.report)).join(SCOPE_SEPARATOR);
   }
   return [...byLine.values()]
     .filter((c) => passesMinimumShare(c.tally, c.source.report.total, minimumSharePercent, c.source.report.scope))

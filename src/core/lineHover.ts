@@ -5,7 +5,8 @@
  * allocated nothing gets its storage, the call paths folded to their ends, and what was measured.
  * Pure text, so that it can be tested without VS Code.
  */
-import { formatAmount, formatScopedAmount, formatShare } from './amountText';
+import { formatAmount, formatReportAmount, formatSampleRate, formatSourceAmount, formatShare } from './amountText';
+import { callerChainText } from './callersText';
 import { formatBytes, formatCount, plural } from './format';
 import type { MadeKind } from './goSource';
 import { shareOf } from './heat';
@@ -47,6 +48,7 @@ export interface LineHoverInput {
 }
 
 const MAX_PATHS = 3;
+const MAX_CALLERS = 3;
 /** A call path longer than this shows its first and last frames only. */
 const FOLD_AFTER = 3;
 
@@ -58,6 +60,7 @@ function code(s: string): string {
 }
 
 function scopeText(line: Amount, report: MallocReport): string {
+  if (report.sampled) return `${formatShare(shareOf(line, report.total))} of the profile's ≈${plural(report.total.count, 'alloc')}`;
   if (report.scope === 'line') return 'first execution of this statement';
   if (report.scope === 'op') return `${formatShare(shareOf(line, report.total))} of ${report.benchmarks?.[0]?.name ?? 'the benchmark'}'s allocations per op (its last run of b.N, timer windows only)`;
   return `${formatShare(shareOf(line, report.total))} of the run's ${plural(report.total.count, 'alloc')}`;
@@ -146,8 +149,8 @@ export function escapeSection(line: LineTally, report: MallocReport): string[] {
 
 export function renderLineHover(input: LineHoverInput): string {
   const { line, report } = input;
-  const out: string[] = [`**${formatScopedAmount(line, report.scope)}** · ${scopeText(line, report)}`];
-  for (const o of input.others ?? []) out.push('', `${formatScopedAmount(o.line, o.report.scope)} · ${scopeText(o.line, o.report)}`);
+  const out: string[] = [`**${formatSourceAmount(line, report)}** · ${scopeText(line, report)}`];
+  for (const o of input.others ?? []) out.push('', `${formatSourceAmount(o.line, o.report)} · ${scopeText(o.line, o.report)}`);
   out.push('');
 
   const escape = escapeSection(line, report);
@@ -171,11 +174,26 @@ export function renderLineHover(input: LineHoverInput): string {
     out.push(`**Main path** ${code(foldPath(line.paths[0]))} · ${formatAmount(line.paths[0])}${more}`, '');
   } else if (line.paths.length > 0) {
     out.push('**Call paths**', '');
-    for (const p of line.paths.slice(0, MAX_PATHS)) out.push(`- ${code(foldPath(p))} · ${formatAmount(p)}`);
+    for (const p of line.paths.slice(0, MAX_PATHS)) out.push(`- ${code(foldPath(p))} · ${formatReportAmount(p, report)}`);
     if (line.paths.length > MAX_PATHS) out.push(`- ${plural(line.paths.length - MAX_PATHS, 'more path')}`);
     out.push('');
   }
 
-  out.push(`_${describeBuild(report)} · ${input.source}_`);
+  out.push(...callersSection(line, report));
+
+  out.push(report.sampled
+    ? `_pprof profile · ${formatSampleRate(report.sampled)} (MemProfileRate ${formatCount(report.sampled.rate)}): the runtime's estimates, not counts · ${input.source}_`
+    : `_${describeBuild(report)} · ${input.source}_`);
   return out.join('\n');
+}
+
+/** Who called the line, most first (pprof -peek's callers): only when there is more than one story. */
+export function callersSection(line: LineTally, report: MallocReport): string[] {
+  const callers = line.callers ?? [];
+  if (callers.length === 0) return [];
+  const out = ['**Called from**', ''];
+  for (const c of callers.slice(0, MAX_CALLERS)) out.push(`- ${code(callerChainText(c))} · ${formatReportAmount(c, report)}`);
+  if (callers.length > MAX_CALLERS) out.push(`- ${plural(callers.length - MAX_CALLERS, 'more caller')}`);
+  out.push('');
+  return out;
 }

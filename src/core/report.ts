@@ -5,6 +5,7 @@
 import type { BenchmarkReport } from './benchmarkWindows';
 import type { EngineName } from './engineChoice';
 import type { EscapePrediction } from './escape';
+import type { StackTableReport } from './stackTable';
 import { Amount, BucketTally, LineTally, Tally } from './tally';
 
 /** `op`: one benchmark's figures per op (benchmarkView.ts), the editor's view of a `count --bench`. */
@@ -57,10 +58,29 @@ export interface MallocReport extends ReportMeta {
   benchmarks?: BenchmarkReport[];
   /** Line scope: the compiler's escape analysis of the statement, beside what was measured. */
   prediction?: EscapePrediction;
+  /** Every whole stack with its count and bytes, when asked for (pprof export); never in live events. */
+  stacks?: StackTableReport;
+  /** The counts are a sampled profile's estimates (a pprof file read in), not exact counts. */
+  sampled?: SampledOrigin;
   warnings: string[];
 }
 
-export function buildReport(meta: ReportMeta, tally: Tally, extras: Partial<Pick<MallocReport, 'check' | 'program' | 'warnings' | 'partial' | 'benchmarks'>> = {}): MallocReport {
+/** Where a sampled report came from: a pprof profile and the rate its allocations were sampled at. */
+export interface SampledOrigin {
+  /** The profile file. */
+  file: string;
+  /** Bytes between samples on average (runtime.MemProfileRate; the profile's period). */
+  rate: number;
+  /** The sample type shown: alloc_objects/alloc_space, or inuse_objects/inuse_space. */
+  kind: 'alloc' | 'inuse';
+}
+
+export interface ReportExtras extends Partial<Pick<MallocReport, 'check' | 'program' | 'warnings' | 'partial' | 'benchmarks'>> {
+  /** Add the whole-stack table. */
+  stacks?: boolean;
+}
+
+export function buildReport(meta: ReportMeta, tally: Tally, extras: ReportExtras = {}): MallocReport {
   return {
     ...meta,
     lines: tally.lineTallies(),
@@ -70,6 +90,7 @@ export function buildReport(meta: ReportMeta, tally: Tally, extras: Partial<Pick
     ...(extras.program ? { program: extras.program } : {}),
     ...(extras.partial ? { partial: true as const } : {}),
     ...(extras.benchmarks ? { benchmarks: extras.benchmarks } : {}),
+    ...(extras.stacks ? { stacks: tally.stackTable() } : {}),
     warnings: extras.warnings ?? [],
   };
 }

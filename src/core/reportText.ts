@@ -38,13 +38,15 @@ export function describeRuntimeShare(share: RuntimeShare | undefined): string {
 export function renderLinesTable(report: MallocReport, cwd: string, selection: RowSelection = {}): string {
   interface Row { cells: string[]; count: number; frames: string[] }
   const shares = report.lines.some((l) => l.runtime);
+  // A sampled profile's figures are estimates: never printed like exact counts.
+  const about = report.sampled ? '≈' : '';
   const all: Row[] = report.lines.map((l) => ({
-    cells: [relativeLocation(l.file, l.line, cwd), l.function, formatCount(l.count), formatCount(l.bytes), ...(shares ? [describeRuntimeShare(l.runtime)] : []), describePath(l.paths[0])],
+    cells: [relativeLocation(l.file, l.line, cwd), l.function, about + formatCount(l.count), about + formatCount(l.bytes), ...(shares ? [describeRuntimeShare(l.runtime)] : []), describePath(l.paths[0])],
     count: l.count,
     frames: l.paths.flatMap((p) => p.frames),
   }));
   for (const b of report.unattributed.buckets) {
-    all.push({ cells: [`(${b.name})`, '', formatCount(b.count), formatCount(b.bytes), ...(shares ? [''] : []), describePath(b.paths[0])], count: b.count, frames: b.paths.flatMap((p) => p.frames) });
+    all.push({ cells: [`(${b.name})`, '', about + formatCount(b.count), about + formatCount(b.bytes), ...(shares ? [''] : []), describePath(b.paths[0])], count: b.count, frames: b.paths.flatMap((p) => p.frames) });
   }
   // Location, function and every frame of every call path: "json.Marshal" finds the lines that call it.
   const chosen = selectRows(all, (r) => [r.cells[0], r.cells[1], ...r.frames], (r) => r.count, selection);
@@ -61,10 +63,22 @@ export function renderLinesTable(report: MallocReport, cwd: string, selection: R
 }
 
 export function renderTotals(report: MallocReport): string {
+  if (report.sampled) return renderSampledTotals(report);
   const attributed = report.total.count - report.unattributed.count;
   const scope = report.scope === 'line' && report.statement
     ? `line ${report.statement.line}, first execution`
     : 'whole run';
   const accounted = report.check?.complete && report.check.runtimeMallocs !== undefined ? '; all the runtime counted' : '';
   return `total: ${plural(report.total.count, 'allocation')}, ${formatBytes(report.total.bytes)} (${scope}; ${formatCount(attributed)} in your code${accounted}) — ${describeBuild(report)}`;
+}
+
+/** `≈1,234 allocations … sampled: one sample per 512 KiB allocated`: a profile read in, not a count. */
+export function describeSampling(sampled: NonNullable<MallocReport['sampled']>): string {
+  const what = sampled.kind === 'inuse' ? 'in use at the profile\'s last GC' : 'allocated';
+  return `sampled profile (${what}): one sample per ${formatBytes(sampled.rate)} on average (MemProfileRate ${formatCount(sampled.rate)}), figures are the runtime's estimates`;
+}
+
+function renderSampledTotals(report: MallocReport): string {
+  const attributed = report.total.count - report.unattributed.count;
+  return `total: ≈${plural(report.total.count, 'allocation')}, ≈${formatBytes(report.total.bytes)} (≈${formatCount(attributed)} in your code) — ${describeSampling(report.sampled!)}; ${report.sampled!.file}`;
 }

@@ -3,7 +3,7 @@
  * can be told apart and a run stopped early does not pass for a whole one: its scope, when it
  * started, which engine counted, and whether it is still running, finished, or was cut short.
  */
-import { SCOPE_LABEL } from './amountText';
+import { formatSampleRate, SCOPE_LABEL } from './amountText';
 import type { MallocReport } from './report';
 
 export type Engine = 'breakpoints' | 'fast';
@@ -13,7 +13,7 @@ export const ENGINE_LABEL: Record<Engine, string> = { breakpoints: 'breakpoint e
 export interface SourceFacts {
   id: string;
   label: string;
-  kind: 'debug' | 'statement';
+  kind: 'debug' | 'statement' | 'profile';
   report: MallocReport;
   live: boolean;
   started: number;
@@ -21,10 +21,11 @@ export interface SourceFacts {
   engine?: Engine;
 }
 
-export type SourceState = 'running' | 'complete' | 'stopped early' | 'not reached';
+export type SourceState = 'running' | 'complete' | 'stopped early' | 'not reached' | 'sampled';
 
 export function sourceState(s: SourceFacts): SourceState {
   if (s.live) return 'running';
+  if (s.report.sampled) return 'sampled';
   if (s.report.scope === 'line') return s.report.statement && !s.report.statement.reached ? 'not reached' : 'complete';
   // The program's end is known only when it exited (an exit code) or died (a panic); a session
   // ended from the debugger's Stop button has neither.
@@ -66,6 +67,7 @@ export function distinctLabels(sources: readonly SourceFacts[]): Map<string, str
  * a run stopped early must not pass for a whole one), then scope, start and engine.
  */
 export function sourceFactsText(s: SourceFacts): string {
+  if (s.report.sampled) return `sampled · ${formatSampleRate(s.report.sampled)} · ${s.report.sampled.kind === 'inuse' ? 'in use' : 'allocated'} · ${clockTime(s.started)}`;
   const engine = s.engine ?? (s.kind === 'statement' ? 'breakpoints' : undefined);
   return [stateText(s), SCOPE_LABEL[s.report.scope], clockTime(s.started), engine ? ENGINE_LABEL[engine] : ''].filter(Boolean).join(' · ');
 }

@@ -2,7 +2,8 @@
  * Per-line allocation tallies: count and bytes per user source line, broken down by the call path
  * below the line, plus named buckets for allocations no user frame can be charged with.
  */
-import { attribute, Attribution, Bucket, callPath, onBehalfReason, RuntimeReason, StackFrame, UserCodeRoots } from './attribution';
+import { attribute, Attribution, Bucket, callPath, isUserFile, onBehalfReason, RuntimeReason, StackFrame, UserCodeRoots } from './attribution';
+import { ReportFrame, StackTable, StackTableReport } from './stackTable';
 
 export interface AllocationHit {
   /** Requested size in bytes (the allocator's `size` argument). */
@@ -14,6 +15,12 @@ export interface AllocationHit {
   details?: Record<string, unknown>;
   /** How many allocations of this size and stack the hit stands for (a profile bucket); default 1. */
   count?: number;
+  /** Bytes of all `count` allocations, when not `size × count` (a sampled profile's estimate). */
+  bytes?: number;
+  /** The stack was cut before its outermost frame (a depth limit): callers may be missing. */
+  truncated?: boolean;
+  /** Names the stack for the stack table when the caller knows it (a profile bucket's address). */
+  stackKey?: bigint;
 }
 
 /** One allocation of a line, in the order it happened (kept only when asked for: line scope). */
@@ -33,6 +40,20 @@ export interface PathTally extends Amount {
   frames: string[];
 }
 
+/**
+ * Who called a line, as `pprof -peek` shows it: the nearest user frames above the line
+ * (outermost first, at most CALLER_DEPTH), or the one frame above when no user frame is
+ * (`runtime.main`, `testing.tRunner`).
+ */
+export interface CallerTally extends Amount {
+  frames: ReportFrame[];
+  /** The recorded stack ended early: there may be callers above these. */
+  truncated?: true;
+}
+
+/** User frames kept per caller chain: enough to tell init from setup from the benchmark loop. */
+export const CALLER_DEPTH = 3;
+
 /** What the runtime allocated on a line's behalf while it ran (not counted in the line's own). */
 export interface RuntimeShare extends Amount {
   reasons: (Amount & { reason: RuntimeReason })[];
@@ -43,6 +64,8 @@ export interface LineTally extends Amount {
   line: number;
   function: string;
   paths: PathTally[];
+  /** The line's allocations split by who called it (most first). */
+  callers?: CallerTally[];
   /** Present when the runtime allocated on the line's behalf. */
   runtime?: RuntimeShare;
   /** Every allocation in order, when the tally keeps them (line scope). */
@@ -59,6 +82,7 @@ interface MutableLine extends Amount {
   line: number;
   function: string;
   paths: Map<string, PathTally>;
+  callers: Map<string, CallerTally>;
   allocations: AllocationRecord[];
   runtime: Map<RuntimeReason, Amount>;
 }
@@ -67,12 +91,34 @@ function byAmount(a: Amount, b: Amount): number {
   return b.count - a.count || b.bytes - a.bytes;
 }
 
-function addPath(paths: Map<string, PathTally>, frames: string[], size: number, count = 1): void {
+function addPath(paths: Map<string, PathTally>, frames: string[], count: number, bytes: number): void {
   const key = frames.join('\n');
   const entry = paths.get(key) ?? { frames, count: 0, bytes: 0 };
   entry.count += count;
-  entry.bytes += size * count;
+  entry.bytes += bytes;
   paths.set(key, entry);
+}
+
+function reportFrame(f: StackFrame): ReportFrame {
+  return { function: f.name, ...(f.path ? { file: f.path } : {}), ...(f.line !== undefined ? { line: f.line } : {}) };
+}
+
+/** The caller chain of the user frame at `userFrameIndex`, outermost first. */
+export function callerFrames(frames: StackFrame[], userFrameIndex: number, roots: UserCodeRoots): StackFrame[] {
+  const chain: StackFrame[] = [];
+  for (let i = userFrameIndex + 1; i < frames.length && chain.length < CALLER_DEPTH; i++) {
+    if (frames[i].line !== undefined && isUserFile(frames[i].path, roots)) chain.push(frames[i]);
+  }
+  if (chain.length === 0 && userFrameIndex + 1 < frames.length) chain.push(frames[userFrameIndex + 1]);
+  return chain.reverse();
+}
+
+function addCaller(callers: Map<string, CallerTally>, chain: StackFrame[], count: number, bytes: number, truncated: boolean): void {
+  const key = `${truncated ? 't' : ''}${chain.map((f) => `${f.name}\t${f.path}:${f.line}`).join('\n')}`;
+  const entry = callers.get(key) ?? { frames: chain.map(reportFrame), count: 0, bytes: 0, ...(truncated ? { truncated: true as const } : {}) };
+  entry.count += count;
+  entry.bytes += bytes;
+  callers.set(key, entry);
 }
 
 function runtimeShare(reasons: Map<RuntimeReason, Amount>): RuntimeShare {
@@ -84,6 +130,8 @@ export class Tally {
   private readonly lines = new Map<string, MutableLine>();
   private readonly buckets = new Map<Bucket, { count: number; bytes: number; paths: Map<string, PathTally> }>();
   private total: Amount = { count: 0, bytes: 0 };
+  /** Whole stacks, for pprof. */
+  private readonly stacks = new StackTable();
   /** Bumped on every change so that observers can throttle. */
   generation = 0;
 
@@ -101,33 +149,36 @@ export class Tally {
   record(hit: AllocationHit): Attribution {
     const where = attribute(hit.frames, this.roots);
     const n = hit.count ?? 1;
+    const bytes = hit.bytes ?? hit.size * n;
     this.total.count += n;
-    this.total.bytes += hit.size * n;
+    this.total.bytes += bytes;
     this.generation += 1;
+    this.stacks.add(hit.frames, n, bytes, hit.truncated, hit.stackKey);
     if (where.kind === 'line') {
       const key = `${where.file}:${where.line}`;
       const line: MutableLine = this.lines.get(key) ?? {
-        file: where.file, line: where.line, function: where.function, count: 0, bytes: 0, paths: new Map(), allocations: [], runtime: new Map(),
+        file: where.file, line: where.line, function: where.function, count: 0, bytes: 0, paths: new Map(), callers: new Map(), allocations: [], runtime: new Map(),
       };
       this.lines.set(key, line);
       const reason = onBehalfReason(hit.frames, where.frameIndex);
       if (reason) {
         const share = line.runtime.get(reason) ?? { count: 0, bytes: 0 };
         share.count += n;
-        share.bytes += hit.size * n;
+        share.bytes += bytes;
         line.runtime.set(reason, share);
         return where;
       }
       line.count += n;
-      line.bytes += hit.size * n;
+      line.bytes += bytes;
       const path = callPath(hit.frames, where.frameIndex);
-      addPath(line.paths, path, hit.size, n);
+      addPath(line.paths, path, n, bytes);
+      addCaller(line.callers, callerFrames(hit.frames, where.frameIndex, this.roots), n, bytes, hit.truncated ?? false);
       if (this.keepAllocations) for (let i = 0; i < n; i++) line.allocations.push({ ...hit.details, bytes: hit.size, frames: path });
     } else {
       const bucket = this.buckets.get(where.bucket) ?? { count: 0, bytes: 0, paths: new Map() };
       bucket.count += n;
-      bucket.bytes += hit.size * n;
-      addPath(bucket.paths, callPath(hit.frames, hit.frames.length), hit.size, n);
+      bucket.bytes += bytes;
+      addPath(bucket.paths, callPath(hit.frames, hit.frames.length), n, bytes);
       this.buckets.set(where.bucket, bucket);
     }
     return where;
@@ -138,6 +189,7 @@ export class Tally {
     return [...this.lines.values()]
       .map((l) => ({
         file: l.file, line: l.line, function: l.function, count: l.count, bytes: l.bytes, paths: [...l.paths.values()].sort(byAmount),
+        callers: [...l.callers.values()].sort(byAmount),
         ...(l.runtime.size > 0 ? { runtime: runtimeShare(l.runtime) } : {}),
         ...(this.keepAllocations ? { allocations: [...l.allocations] } : {}),
       }))
@@ -160,6 +212,11 @@ export class Tally {
     return { count, bytes };
   }
 
+  /** Every distinct whole stack with its count and bytes (runtime shares and buckets included). */
+  stackTable(): StackTableReport {
+    return this.stacks.report();
+  }
+
   totals(): Amount {
     return { ...this.total };
   }
@@ -167,6 +224,7 @@ export class Tally {
   clear(): void {
     this.lines.clear();
     this.buckets.clear();
+    this.stacks.clear();
     this.total = { count: 0, bytes: 0 };
     this.generation += 1;
   }

@@ -208,10 +208,9 @@ export class BreakpointEngine implements CountingEngine {
   }
 
   private async recordAllocation(goroutine: number, context: StopContext): Promise<void> {
-    const roots = this.options.roots;
     const [size, sample] = await Promise.all([
       context.sampler.integer('size'),
-      context.sampler.framesUntil(goroutine, (frames) => frames.some((f) => isUserFile(f.path, roots))),
+      context.sampler.whole(goroutine),
     ]);
     if (size === undefined || size === 0 || isNestedAllocatorHit(sample.frames.map((f) => f.name), this.allocators!)) {
       this.skipped += 1;
@@ -224,7 +223,7 @@ export class BreakpointEngine implements CountingEngine {
     const details = this.options.inspector
       ? await this.options.inspector.inspect({ goroutine, size, frames: sample.frames, allocator: sample.frames[0]?.name ?? '' }, context.sampler)
       : undefined;
-    this.tally.record({ size, frames: sample.frames, goroutine, details });
+    this.tally.record({ size, frames: sample.frames, goroutine, details, truncated: !sample.complete });
   }
 
   // ---- line scope --------------------------------------------------------------------------

@@ -49,6 +49,8 @@ export interface CountRunOptions {
   onProgress?: (counted: { count: number; bytes: number }) => void;
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /** Put every whole stack in the report (`report.stacks`, for pprof). */
+  stacks?: boolean;
 }
 
 export class CountError extends Error {}
@@ -139,7 +141,8 @@ async function drive(client: HeadlessClient, delve: DelveProcess, session: Alloc
   await must(client.request('configurationDone'));
 
   const end = await Promise.race([terminated.then(() => 'done' as const), delveGone.then(() => 'delve' as const), aborted]);
-  const report = end === 'delve' ? session.report() : ((await client.request('malloclens/tally')).body as MallocReport | undefined) ?? session.report();
+  const stacks = options.stacks === true;
+  const report = end === 'delve' ? session.report(stacks) : ((await client.request('malloclens/tally', { stacks })).body as MallocReport | undefined) ?? session.report(stacks);
   if (program.error) report.program = { ...report.program, error: program.error };
   if (end === 'delve') {
     const info = await delveGone;

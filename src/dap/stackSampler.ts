@@ -14,6 +14,7 @@ export interface StackSample {
 /** Enough for any allocation the probes saw (user frames sit within ~30 frames of the allocator). */
 const FIRST_LEVELS = 20;
 const MORE_LEVELS = 512;
+const MAX_WHOLE_STACK = 1024;
 
 function toFrame(f: P.StackFrame): StackFrame {
   return { name: f.name, path: f.source?.path, line: f.source?.path ? f.line : undefined };
@@ -33,6 +34,19 @@ export class StackSampler {
     let sample = await this.frames(goroutine, FIRST_LEVELS);
     while (!sample.complete && !enough(sample.frames)) {
       const more = await this.frames(goroutine, MORE_LEVELS, sample.frames.length);
+      sample = { frames: [...sample.frames, ...more.frames], raw: [...sample.raw, ...more.raw], complete: more.complete };
+    }
+    return sample;
+  }
+
+  /**
+   * The whole stack, up to `maxFrames` (the runtime's own profile keeps at most 1024): callers
+   * and pprof need every frame, not just those down to the first user frame.
+   */
+  async whole(goroutine: number, maxFrames = MAX_WHOLE_STACK): Promise<StackSample> {
+    let sample = await this.frames(goroutine, FIRST_LEVELS);
+    while (!sample.complete && sample.frames.length < maxFrames) {
+      const more = await this.frames(goroutine, Math.min(MORE_LEVELS, maxFrames - sample.frames.length), sample.frames.length);
       sample = { frames: [...sample.frames, ...more.frames], raw: [...sample.raw, ...more.raw], complete: more.complete };
     }
     return sample;

@@ -106,7 +106,8 @@ export class StopProtocol {
     this.listeners.push(listener);
   }
 
-  report(): MallocReport {
+  /** `stacks`: add every whole stack (for pprof); the live events leave it out. */
+  report(stacks = false): MallocReport {
     return buildReport(
       {
         go: this.goVersion ?? this.options.goVersion ?? 'unknown',
@@ -123,6 +124,7 @@ export class StopProtocol {
         partial: this.terminated && this.program.exitCode !== undefined ? undefined : true,
         warnings: [...this.warnings, ...this.engine.readingWarnings(this.terminated)],
         benchmarks: this.engine.benchmarks?.(),
+        stacks,
       },
     );
   }
@@ -201,7 +203,7 @@ export class StopProtocol {
         return this.maybeConsoleCall(request as P.EvaluateRequest);
       case 'malloclens/tally':
         if (this.state.owner.kind === 'user' && !this.terminated) await this.readSafely();
-        this.proxy.respond(request, this.report());
+        this.proxy.respond(request, this.report((request.arguments as { stacks?: unknown } | undefined)?.stacks === true));
         return true;
       case 'disconnect':
         this.live.stop();

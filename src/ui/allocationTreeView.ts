@@ -20,6 +20,8 @@ const ICONS: Record<AllocationTreeNode['type'], string | undefined> = {
   part: 'symbol-field',
   outside: 'library',
   bucket: 'symbol-namespace',
+  callers: 'call-incoming',
+  caller: 'symbol-method',
 };
 
 export class AllocationTreeProvider implements vscode.TreeDataProvider<AllocationTreeNode>, vscode.Disposable {
@@ -92,7 +94,7 @@ export class AllocationTreeProvider implements vscode.TreeDataProvider<Allocatio
     // with, so a source is never "None", or it would stay closed once its lines arrive.
     if (node.children.length === 0 && node.type !== 'source') return vscode.TreeItemCollapsibleState.None;
     // Open down to the lines of the newest source; parts of a line on demand.
-    if (node.type === 'line' || node.type === 'outside') return vscode.TreeItemCollapsibleState.Collapsed;
+    if (node.type === 'line' || node.type === 'outside' || node.type === 'callers') return vscode.TreeItemCollapsibleState.Collapsed;
     return node.sourceId === this.roots[0]?.id ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
   }
 
@@ -112,6 +114,7 @@ function sourceIcon(node: AllocationTreeNode): string {
   if (node.state === 'running') return 'loading~spin';
   if (node.state === 'stopped early') return 'debug-stop';
   if (node.state === 'not reached') return 'circle-slash';
+  if (node.state === 'sampled') return 'graph';
   return node.id.startsWith('statement:') ? 'pulse' : 'debug-alt';
 }
 

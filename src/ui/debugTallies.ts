@@ -63,7 +63,8 @@ export class DebugTallies implements vscode.Disposable {
 
   private async finalTally(session: vscode.DebugSession): Promise<void> {
     try {
-      const body: unknown = await session.customRequest(TALLY);
+      // The final report carries every whole stack, for "Export pprof Profile"; live events do not.
+      const body: unknown = await session.customRequest(TALLY, { stacks: true });
       if (isReport(body)) this.store.update(session.id, body, session.name, false);
     } catch (e) {
       // The session may already be gone; the last event's counts stand.

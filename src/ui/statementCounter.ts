@@ -118,6 +118,7 @@ export class StatementCounter implements vscode.Disposable {
             notify: (message) => progress.report({ message }),
             log: (line) => this.log.trace(line),
             signal: controller.signal,
+            stacks: true,
           });
         },
       );

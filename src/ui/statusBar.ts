@@ -4,7 +4,7 @@
  * session, offers to debug through malloclens).
  */
 import * as vscode from 'vscode';
-import { describeAccounting, formatScopedAmount } from '../core/amountText';
+import { describeAccounting, formatScopedAmount, formatSourceAmount } from '../core/amountText';
 import { Throttle } from '../core/throttle';
 import { VIEW_ID } from './allocationTreeView';
 import { DEBUG_TYPE } from './debugConfiguration';
@@ -38,7 +38,7 @@ export class CountStatusBar implements vscode.Disposable {
     } else {
       const newest = this.store.list()[0];
       const accounted = newest && !newest.live ? describeAccounting(newest.report.check) : undefined;
-      if (newest) this.show(`$(pulse) ${formatScopedAmount(newest.report.total, newest.report.scope)}`, `malloclens: ${newest.label}.${accounted ? ` ${accounted}` : ''} Click to show the allocation tree.`, focusTree);
+      if (newest) this.show(`$(pulse) ${formatSourceAmount(newest.report.total, newest.report)}`, `malloclens: ${newest.label}.${accounted ? ` ${accounted}` : ''} Click to show the allocation tree.`, focusTree);
       else this.item.hide();
     }
   }

@@ -39,7 +39,9 @@ export class TreeCommands {
       title: `Export ${source.label}`,
     });
     if (!uri) return;
-    await writeFile(uri.fsPath, `${JSON.stringify(source.report, null, 2)}\n`);
+    // The stacks are for pprof (Export pprof Profile); the JSON is the CLI's shape.
+    const { stacks: _stacks, ...report } = source.report;
+    await writeFile(uri.fsPath, `${JSON.stringify(report, null, 2)}\n`);
     void vscode.window.showInformationMessage(`malloclens: exported ${source.label} to ${vscode.workspace.asRelativePath(uri)}.`);
   }
 }

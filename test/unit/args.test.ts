@@ -161,3 +161,19 @@ describe('args', () => {
     });
   });
 });
+
+describe('args: pprof', () => {
+  it('takes --pprof FILE on count', () => {
+    assert.equal((parseArgs(['count', '--pprof', 'out.pb.gz', '.']) as CountArgs).pprof, 'out.pb.gz');
+    assert.equal((parseArgs(['count', '--pprof=out.pb.gz', '.']) as CountArgs).pprof, 'out.pb.gz');
+    assert.throws(() => parseArgs(['count', '--pprof']), /--pprof needs a value/);
+  });
+
+  it('parses show PROFILE with its flags, and wants exactly one profile', () => {
+    assert.deepEqual(parseArgs(['show', '--inuse', '--root', 'app', '--top', '5', 'heap.pb.gz']), { command: 'show', profile: 'heap.pb.gz', json: false, inuse: true, root: 'app', top: 5 });
+    assert.throws(() => parseArgs(['show']), /missing PROFILE/);
+    assert.throws(() => parseArgs(['show', 'a', 'b']), /one profile expected/);
+    assert.throws(() => parseArgs(['show', '--json', '--top', '3', 'a']), /JSON report is always whole/);
+    assert.match(USAGE, /malloclens show/);
+  });
+});

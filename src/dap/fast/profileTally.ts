@@ -48,6 +48,12 @@ export interface ProfileTallyNotes {
   truncated: number;
 }
 
+/** The stack filled the runtime's buffer without reaching a goroutine's or thread's first frame. */
+function cutShort(bucket: ProfileBucket, frames: StackFrame[], stackLimit: number): boolean {
+  const last = frames[frames.length - 1];
+  return bucket.stack.length >= stackLimit && !(last && (last.name === 'runtime.goexit' || SYSTEM_STACK_BOTTOMS.has(last.name)));
+}
+
 function framesOf(bucket: ProfileBucket, symbols: Map<bigint, StackFrame>): StackFrame[] {
   return bucket.stack.map((pc) => symbols.get(pc) ?? { name: '???' });
 }
@@ -67,7 +73,7 @@ export function fillTally(tally: Tally, input: ProfileTallyInput): ProfileTallyN
     }
     if (recordedOnSystemStack(frames)) notes.systemStackUncovered += bucket.allocs;
     if (bucket.stack.length >= input.stackLimit && !frames.some((f) => isUserFile(f.path, input.roots))) notes.truncated += bucket.allocs;
-    tally.record({ size: bucket.size, frames, count: bucket.allocs });
+    tally.record({ size: bucket.size, frames, count: bucket.allocs, truncated: cutShort(bucket, frames, input.stackLimit), stackKey: bucket.address });
   }
   for (const [site, recorded] of bySite) {
     const caught = [...(input.systemStack.get(site) ?? [])];
@@ -79,7 +85,7 @@ export function fillTally(tally: Tally, input: ProfileTallyInput): ProfileTallyN
       const rest = bucket.allocs - charged.length;
       if (rest > 0) {
         notes.systemStackUncovered += rest;
-        tally.record({ size: bucket.size, frames, count: rest });
+        tally.record({ size: bucket.size, frames, count: rest, truncated: cutShort(bucket, frames, input.stackLimit) });
       }
     }
     notes.systemStackUnmatched += caught.length;
