@@ -22,7 +22,7 @@ export interface CountArgs {
   programArgs: string[];
 }
 
-export type CliArgs = CountArgs | DapArgs | { command: 'help' } | { command: 'version' };
+export type CliArgs = CountArgs | DapArgs | { command: 'lsp' } | { command: 'help' } | { command: 'version' };
 
 export { UsageError };
 
@@ -55,6 +55,7 @@ flags:
 other commands:
   malloclens dap [--listen=127.0.0.1:PORT] [--log] [-- dlv flags]
                       a drop-in for \`dlv dap\` that counts: DAP on stdio, or on a loopback port
+  malloclens lsp      a language server on stdio: "count mallocs" lenses, hovers, inlay hints
   malloclens version  print versions
   malloclens help     print this text`;
 
@@ -80,6 +81,12 @@ export function parseArgs(argv: string[]): CliArgs {
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
   if (command === 'version' || command === '--version') return { command: 'version' };
   if (command === 'dap') return parseDapArgs(rest);
+  if (command === 'lsp') {
+    // --stdio is what LSP clients (vscode-languageclient among them) append; stdio is the only transport.
+    const unknown = rest.filter((a) => a !== '--stdio');
+    if (unknown.length > 0) throw new UsageError(`malloclens lsp speaks LSP on stdio and takes no ${unknown.length > 1 ? 'arguments' : 'argument'}: ${unknown.join(' ')}`);
+    return { command: 'lsp' };
+  }
   if (command !== 'count') throw new UsageError(`unknown command ${JSON.stringify(command)}`);
 
   const args: CountArgs = { command: 'count', json: false, optimized: false, test: false, makeRows: false, target: '', programArgs: [] };

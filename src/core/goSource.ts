@@ -33,6 +33,13 @@ export interface FunctionSpan extends StatementSpan {
   name: string;
 }
 
+/** What the lenses and the hover need to know of a Go file. */
+export interface GoOutline {
+  makeCalls: MakeCall[];
+  functions: FunctionSpan[];
+  syntaxErrors: { line: number; column: number; text: string }[];
+}
+
 /** Where the .wasm files are: next to the bundle in dist/, or in node_modules during development. */
 function wasmPath(file: string, packageFile: () => string): string {
   const besideBundle = path.join(__dirname, file);
@@ -66,6 +73,10 @@ export class GoParser {
     const tree = this.parser.parse(source);
     if (!tree) throw new Error('tree-sitter could not parse the source');
     return tree.rootNode;
+  }
+
+  outline(source: string): GoOutline {
+    return { makeCalls: this.findMakeCalls(source), functions: this.functions(source), syntaxErrors: this.syntaxErrors(source) };
   }
 
   findMakeCalls(source: string): MakeCall[] {

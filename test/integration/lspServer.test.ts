@@ -1,0 +1,96 @@
+/**
+ * `malloclens lsp` with a plain LSP client over stdio: lenses above every make(...) statement and
+ * every function, a statement counted through workspace/executeCommand (breakpoint engine) and a
+ * whole run (fast engine), each equal to the MemStats deltas the corpus program measured around
+ * the same statements; then the lens, the hover and the inlay hint carry the count.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { formatScopedAmount } from '../../src/core/amountText';
+import type { MallocReport } from '../../src/core/report';
+import { caseLines, FIXTURES, mismatches, oracleRows, parseOracle, waitForNoLeftovers } from './helpers';
+import { LspClient, startLspClient } from './support/lspClient';
+
+interface Lens { range: { start: { line: number; character: number } }; command: { title: string; command: string; arguments?: unknown[] } }
+
+describe('malloclens lsp: a plain LSP client over stdio', function () {
+  this.timeout(300_000);
+
+  const main = path.join(FIXTURES, 'corpus', 'main.go');
+  const uri = pathToFileURL(main).toString();
+  const source = readFileSync(main, 'utf8');
+  const lines = source.split('\n');
+  let work: string;
+  let oracleFile: string;
+  let client: LspClient;
+
+  before(async () => {
+    work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-lsp-'));
+    oracleFile = path.join(work, 'deltas.json');
+    client = await startLspClient({ MALLOCLENS_ORACLE_OUT: oracleFile });
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'go', version: 1, text: source } });
+  });
+
+  after(async () => {
+    if (client) assert.equal(await client.close(), 0, client.stderr());
+    rmSync(work, { recursive: true, force: true });
+    assert.deepEqual(await waitForNoLeftovers(), [], 'no Delve or program outlives the server');
+  });
+
+  const lenses = () => client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as Promise<Lens[]>;
+
+  it('puts "count mallocs" above every make(...) statement and "count one call" above every function', async () => {
+    // The expectation by plain text search: the corpus has no make( in strings or comments.
+    const makeLines = lines.flatMap((l, i) => (/\bmake\(/.test(l) ? [i + 1] : []));
+    const funcLines = lines.flatMap((l, i) => (/^func /.test(l) ? [i + 1] : []));
+    const got = await lenses();
+    const at = (title: string) => got.filter((l) => l.command.title === title).map((l) => l.range.start.line + 1);
+    assert.deepEqual(at('count mallocs'), makeLines);
+    assert.deepEqual(at('count one call'), funcLines);
+    for (const l of got) assert.equal(l.command.command, 'malloclens.countStatement');
+    console.log(`    ${makeLines.length} "count mallocs" lenses, ${funcLines.length} "count one call"`);
+  });
+
+  it('counts a statement from its lens\'s command as the runtime measured it, and the lens, hover and inlay hint say so', async () => {
+    const line = lines.findIndex((l) => l.includes('sinkMap = make(map[int]int, 1000) // case')) + 1;
+    const lens = (await lenses()).find((l) => l.range.start.line + 1 === line)!;
+    const started = Date.now();
+    const report = (await client.connection.sendRequest('workspace/executeCommand', lens.command)) as MallocReport;
+    const seconds = (Date.now() - started) / 1000;
+    const { deltas } = parseOracle(readFileSync(oracleFile, 'utf8'));
+    const runtime = deltas[caseLines(main).indexOf(line)];
+    console.log(`    main.go:${line}: runtime ${runtime} mallocs, counted ${report.total.count} (breakpoint engine, ${seconds.toFixed(1)} s)`);
+    assert.equal(report.scope, 'line');
+    assert.equal(report.engine ?? 'breakpoints', 'breakpoints');
+    assert.equal(report.total.count, runtime);
+    assert.ok(client.progress.length > 0, 'progress was reported');
+    assert.equal(client.reports.length, 1, 'the report went to the client');
+
+    const after = (await lenses()).find((l) => l.range.start.line + 1 === line)!;
+    assert.equal(after.command.title, `count mallocs · ${formatScopedAmount(report.total, 'line')}`);
+    const hover = (await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: line - 1, character: 4 } })) as { contents: { value: string } };
+    assert.ok(hover.contents.value.includes(`**${formatScopedAmount(report.lines.find((l) => l.line === line)!, 'line')}**`), hover.contents.value);
+    assert.match(hover.contents.value, /first execution of this statement/);
+    assert.match(hover.contents.value, /Escape analysis/);
+    const hints = (await client.connection.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } } })) as { position: { line: number }; label: string }[];
+    assert.deepEqual(hints.filter((h) => h.position.line === line - 1).map((h) => h.label), [formatScopedAmount(report.lines.find((l) => l.line === line)!, 'line')]);
+  });
+
+  it('counts a whole run (fast engine) equal to every delta the program measured', async () => {
+    const started = Date.now();
+    const report = (await client.connection.sendRequest('workspace/executeCommand', { command: 'malloclens.countRun', arguments: [uri] })) as MallocReport;
+    const seconds = (Date.now() - started) / 1000;
+    const rows = oracleRows(report, readFileSync(oracleFile, 'utf8'), main);
+    console.log(`    whole run: ${rows.length} statements, ${rows.filter((r) => r.runtime === r.counted).length} equal to the runtime's deltas (${report.engine} engine, ${seconds.toFixed(1)} s)`);
+    assert.equal(report.engine, 'fast');
+    assert.equal(report.scope, 'run');
+    assert.deepEqual(mismatches(rows), []);
+  });
+
+  it('answers a count of a file that is not on disk with an error, not a silent nothing', async () => {
+    await assert.rejects(client.connection.sendRequest('workspace/executeCommand', { command: 'malloclens.countStatement', arguments: ['untitled:Untitled-1', 3, 3] }), /file: URIs/);
+  });
+});
