@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Connection, MessageType, ShowMessageRequest, ShowMessageRequestParams, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
+import { Connection, MessageType, ShowMessageNotification, ShowMessageRequest, ShowMessageRequestParams, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
 import { formatAmount } from '../core/amountText';
 import { problemsSummary } from '../core/buildErrors';
 import { chooseEngine } from '../core/engineChoice';
@@ -245,7 +245,12 @@ export class CountCommands {
     }
   }
 
+  /** A message with choices; without any, a plain message (a request would wait on the user for nothing). */
   private async ask(type: MessageType, message: string, actions: string[]): Promise<string | undefined> {
+    if (actions.length === 0) {
+      void this.ctx.connection.sendNotification(ShowMessageNotification.type, { type, message });
+      return undefined;
+    }
     const params: ShowMessageRequestParams = { type, message, actions: actions.map((title) => ({ title })) };
     const choice = await this.ctx.connection.sendRequest(ShowMessageRequest.type, params).catch(() => null);
     return choice?.title;
