@@ -82,8 +82,9 @@ export function parseArgs(argv: string[]): CliArgs {
   if (command === 'version' || command === '--version') return { command: 'version' };
   if (command === 'dap') return parseDapArgs(rest);
   if (command === 'lsp') {
-    // --stdio is what LSP clients (vscode-languageclient among them) append; stdio is the only transport.
-    const unknown = rest.filter((a) => a !== '--stdio');
+    // What LSP clients (vscode-languageclient among them) append: --stdio (the only transport here)
+    // and --clientProcessId (vscode-languageserver then exits when that process is gone).
+    const unknown = rest.filter((a, i) => a !== '--stdio' && !a.startsWith('--clientProcessId=') && a !== '--clientProcessId' && rest[i - 1] !== '--clientProcessId');
     if (unknown.length > 0) throw new UsageError(`malloclens lsp speaks LSP on stdio and takes no ${unknown.length > 1 ? 'arguments' : 'argument'}: ${unknown.join(' ')}`);
     return { command: 'lsp' };
   }
