@@ -34,19 +34,26 @@ end
 
 local ok, err = pcall(function()
   local line = tonumber(env.MALLOCLENS_NVIM_LINE)
-  vim.cmd('edit ' .. vim.fn.fnameescape(env.MALLOCLENS_NVIM_FILE))
-  local started = vim.loop.hrtime()
-  -- The README's configuration, as Neovim 0.7 spells it.
-  local id = vim.lsp.start_client({
-    name = 'malloclens',
-    cmd = { 'node', env.MALLOCLENS_CLI, 'lsp' },
-    root_dir = vim.fn.fnamemodify(env.MALLOCLENS_NVIM_FILE, ':h'),
+  -- The README's configuration, with the CLI of this checkout for `npx malloclens`.
+  vim.api.nvim_create_autocmd('FileType', {
+    pattern = 'go',
+    callback = function(args)
+      local client_id = vim.lsp.start_client({
+        name = 'malloclens',
+        cmd = { 'node', env.MALLOCLENS_CLI, 'lsp' },
+        root_dir = vim.fn.fnamemodify(args.file, ':p:h'),
+      })
+      if client_id then vim.lsp.buf_attach_client(args.buf, client_id) end
+    end,
   })
-  assert(id, 'vim.lsp.start_client failed')
-  vim.lsp.buf_attach_client(0, id)
+  local started = vim.loop.hrtime()
+  vim.cmd('edit ' .. vim.fn.fnameescape(env.MALLOCLENS_NVIM_FILE))
+  local id
   assert(vim.wait(30000, function()
-    local c = vim.lsp.get_client_by_id(id)
-    return c ~= nil and c.initialized
+    for _, c in pairs(vim.lsp.buf_get_clients(0)) do
+      if c.name == 'malloclens' and c.initialized then id = c.id end
+    end
+    return id ~= nil
   end, 50), 'the server did not initialize')
 
   vim.lsp.codelens.refresh()
