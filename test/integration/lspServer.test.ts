@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatScopedAmount } from '../../src/core/amountText';
 import type { MallocReport } from '../../src/core/report';
-import { caseLines, FIXTURES, mismatches, oracleRows, parseOracle, waitForNoLeftovers } from './helpers';
+import { caseLines, FIXTURES, leftovers, mismatches, oracleRows, parseOracle, waitForNoLeftovers } from './helpers';
 import { LspClient, startLspClient } from './support/lspClient';
 
 interface Lens { range: { start: { line: number; character: number } }; command: { title: string; command: string; arguments?: unknown[] } }
@@ -92,5 +92,61 @@ describe('malloclens lsp: a plain LSP client over stdio', function () {
 
   it('answers a count of a file that is not on disk with an error, not a silent nothing', async () => {
     await assert.rejects(client.connection.sendRequest('workspace/executeCommand', { command: 'malloclens.countStatement', arguments: ['untitled:Untitled-1', 3, 3] }), /file: URIs/);
+  });
+});
+
+describe('malloclens lsp: the client goes while a count runs', function () {
+  this.timeout(180_000);
+
+  const main = path.join(FIXTURES, 'sleeper', 'main.go');
+  const uri = pathToFileURL(main).toString();
+
+  /** Starts a whole run of the minute-long sleeper and resolves once its Delve is running. */
+  async function countingClient(): Promise<{ client: LspClient; count: Promise<unknown> }> {
+    const client = await startLspClient();
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'go', version: 1, text: readFileSync(main, 'utf8') } });
+    const count = client.connection.sendRequest('workspace/executeCommand', { command: 'malloclens.countRun', arguments: [uri] });
+    count.catch(() => undefined);
+    const deadline = Date.now() + 120_000;
+    while (!(await leftovers()).some((p) => / dap /.test(p) || /\/program /.test(p))) {
+      if (Date.now() > deadline) throw new Error(`Delve never started: ${client.stderr()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return { client, count };
+  }
+
+  it('shutdown stops the count, its Delve and the program, then exit ends the server with status 0', async () => {
+    const { client, count } = await countingClient();
+    const started = Date.now();
+    assert.equal(await client.close(), 0, client.stderr());
+    console.log(`    shutdown to exit: ${Date.now() - started} ms`);
+    assert.deepEqual(await waitForNoLeftovers(5000), []);
+    assert.equal(await count.then(() => 'answered', () => 'dropped'), 'answered', 'the count was answered before the server went');
+  });
+
+  it('a closed stdin (the editor killed) takes Delve and the program with the server', async () => {
+    const { client } = await countingClient();
+    client.child.stdin.end();
+    await new Promise((r) => client.child.once('exit', r));
+    assert.deepEqual(await waitForNoLeftovers(5000), []);
+  });
+
+  it('a program that does not build: its errors are diagnostics at their lines, and a message says so', async () => {
+    const broken = path.join(FIXTURES, 'broken', 'main.go');
+    const client = await startLspClient();
+    try {
+      const brokenUri = pathToFileURL(broken).toString();
+      await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: brokenUri, languageId: 'go', version: 1, text: readFileSync(broken, 'utf8') } });
+      const result = await client.connection.sendRequest('workspace/executeCommand', { command: 'malloclens.countStatement', arguments: [brokenUri, 4] });
+      assert.equal(result, null);
+      const diagnostics = client.diagnostics.get(brokenUri) as { range: { start: { line: number } }; message: string; source: string }[];
+      assert.ok(diagnostics?.length > 0, 'diagnostics were published');
+      assert.equal(diagnostics[0].range.start.line + 1, 4);
+      assert.match(diagnostics[0].message, /undefined: undefinedThing/);
+      assert.equal(diagnostics[0].source, 'malloclens (go build)');
+      assert.ok(client.messages.some((m) => /cannot build the program: main\.go:4: undefined: undefinedThing/.test(m.message)), JSON.stringify(client.messages));
+    } finally {
+      assert.equal(await client.close(), 0);
+    }
   });
 });
