@@ -119,7 +119,7 @@ export class CountCommands {
   private async countOnce(uri: string, file: string, target: { line?: number; endLine?: number; where: string; what?: string; action?: string }): Promise<Outcome> {
     const busy = this.running.get(file);
     if (busy) {
-      if (busy.line !== target.line) void this.ctx.connection.window.showInformationMessage(`malloclens: already counting ${busy.where}; one count per file at a time.`);
+      void this.ctx.connection.window.showInformationMessage(`malloclens: already counting ${busy.where}; one count per file at a time.`);
       return undefined;
     }
     const controller = new AbortController();

@@ -117,6 +117,9 @@ describe('malloclens lsp: the client goes while a count runs', function () {
 
   it('shutdown stops the count, its Delve and the program, then exit ends the server with status 0', async () => {
     const { client, count } = await countingClient();
+    // A second count of the same file while one runs is refused, in words.
+    assert.equal(await client.connection.sendRequest('workspace/executeCommand', { command: 'malloclens.countStatement', arguments: [uri, 13] }), null);
+    assert.ok(client.messages.some((m) => /already counting sleeper; one count per file at a time/.test(m.message)), JSON.stringify(client.messages));
     const started = Date.now();
     assert.equal(await client.close(), 0, client.stderr());
     console.log(`    shutdown to exit: ${Date.now() - started} ms`);
