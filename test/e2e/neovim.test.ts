@@ -47,6 +47,7 @@ describe('Neovim\'s built-in LSP client with malloclens lsp (nvim --headless)', 
 
   before(function () {
     if (spawnSync('nvim', ['--version']).status !== 0) throw new Error('nvim is not installed (CI: apt-get install neovim; see .ci/run)');
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npm run build first`);
     work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-nvim-'));
   });
 
