@@ -129,8 +129,9 @@ export class CountCommands {
     this.ctx.refresh();
     let settings: CountSettings | undefined;
     let test = false;
-    const progress = await this.progress(`malloclens: counting ${target.where}`, controller);
+    let progress: WorkDoneProgressServerReporter | undefined;
     try {
+      progress = await this.progress(`malloclens: counting ${target.where}`, controller);
       settings = await countSettings(this.ctx.connection, this.ctx.canAskConfiguration, uri);
       const text = this.ctx.documents.get(uri)?.getText() ?? readFileSync(file, 'utf8');
       test = runsAsTest(file, text);

@@ -2,7 +2,8 @@
  * The extension as a client of `malloclens lsp` (dist/cli.js, the same server Neovim and Helix
  * talk to): lenses, hovers and counts come from there. What only VS Code has stays here: the
  * server's messages may offer editor commands (Show Problems, Set Delve Path), a count's progress
- * is a cancellable notification, and the lenses get their tooltips back (LSP 3.17 commands have none).
+ * is a cancellable notification, a file is saved before it is counted, and the lenses get their
+ * tooltips back (LSP 3.17 commands have none).
  */
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
@@ -38,16 +39,19 @@ export async function startLanguageClient(context: vscode.ExtensionContext, log:
         }
         return lenses;
       },
-      // From the palette a whole run has no file: the active editor's.
-      executeCommand: (command, args, next) => {
+      executeCommand: async (command, args, next) => {
+        // From the palette a whole run has no file: the active editor's.
         if (command === COUNT_RUN_COMMAND && args.length === 0) {
           const editor = vscode.window.activeTextEditor;
           if (!editor || editor.document.languageId !== 'go' || editor.document.uri.scheme !== 'file') {
             void vscode.window.showInformationMessage('malloclens: open a Go file of the program (or a _test.go file of the package) to count a whole run.');
             return undefined;
           }
-          return next(command, [editor.document.uri.toString()]);
+          args = [editor.document.uri.toString()];
         }
+        // The server builds what is on disk: what the user sees must be saved first.
+        const open = typeof args[0] === 'string' ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === args[0]) : undefined;
+        if (open?.isDirty) await open.save();
         return next(command, args);
       },
     },
