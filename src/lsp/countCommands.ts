@@ -71,7 +71,10 @@ export class CountCommands {
   async countStatement(uri: string, line: number, endLine?: number, what?: string, action?: string): Promise<MallocReport | null> {
     const file = this.fileOf(uri);
     if (!Number.isInteger(line) || line < 1) throw new Error(`malloclens.countStatement: line must be a positive whole number, got ${JSON.stringify(line)}`);
-    let end = endLine;
+    if (endLine !== undefined && endLine !== null && (!Number.isInteger(endLine) || endLine < line)) {
+      throw new Error(`malloclens.countStatement: endLine must be a whole number no less than line ${line}, got ${JSON.stringify(endLine)}`);
+    }
+    let end = endLine ?? undefined;
     if (end === undefined) {
       // A client that knows only a line (a cursor): the statement there, or the function on its `func` line.
       const text = this.ctx.documents.get(uri)?.getText() ?? '';

@@ -91,5 +91,6 @@ export function runLanguageServer(version: string): Promise<number> {
 
   documents.documents.listen(connection);
   connection.listen();
+  // The server ends the process itself (exit notification, closed stdin, the client's process gone).
   return new Promise<number>(() => undefined);
 }
