@@ -19,7 +19,6 @@ export interface Settings {
     /** Percent of a run's allocations below which a line shows no count. */
     minimumShare: number;
   };
-  codeLens: boolean;
 }
 
 export const SECTION = 'malloclens';
@@ -37,7 +36,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
       style: c.get<DecorationStyle>('inlineCounts.style', 'after') === 'before' ? 'before' : 'after',
       minimumShare: Math.max(0, c.get<number>('inlineCounts.minimumShare', 0)),
     },
-    codeLens: c.get<boolean>('codeLens.enabled', true),
   };
 }
 

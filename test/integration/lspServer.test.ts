@@ -90,6 +90,13 @@ describe('malloclens lsp: a plain LSP client over stdio', function () {
     assert.deepEqual(mismatches(rows), []);
   });
 
+  it('follows malloclens.codeLens.enabled as VS Code pushes it (workspace/didChangeConfiguration)', async () => {
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { malloclens: { codeLens: { enabled: false } } } });
+    assert.deepEqual(await lenses(), []);
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { malloclens: { codeLens: { enabled: true } } } });
+    assert.ok((await lenses()).length > 0);
+  });
+
   it('answers a count of a file that is not on disk with an error, not a silent nothing', async () => {
     await assert.rejects(client.connection.sendRequest('workspace/executeCommand', { command: 'malloclens.countStatement', arguments: ['untitled:Untitled-1', 3, 3] }), /file: URIs/);
   });
