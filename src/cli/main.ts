@@ -3,6 +3,7 @@ import { PINNED_DELVE } from '../core/versions';
 import { parseArgs, USAGE, UsageError } from './args';
 import { runCount } from './count';
 import { runDap } from './dap';
+import { runLanguageServer } from '../lsp/server';
 import { terminalProgress } from './progress';
 
 declare const MALLOCLENS_VERSION: string | undefined;
@@ -18,6 +19,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'dap':
       return runDap(args, typeof MALLOCLENS_VERSION === 'string' ? MALLOCLENS_VERSION : 'dev');
+    case 'lsp':
+      return runLanguageServer(typeof MALLOCLENS_VERSION === 'string' ? MALLOCLENS_VERSION : 'dev');
     case 'count': {
       // A whole run can take a while: on a terminal, what it has counted so far shows on stderr.
       const progress = args.line ? undefined : terminalProgress(process.stderr);
