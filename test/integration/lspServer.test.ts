@@ -4,7 +4,8 @@
  * whole run (fast engine), each equal to the MemStats deltas the corpus program measured around
  * the same statements; then the lens, the hover and the inlay hint carry the count. In a _test.go
  * file, "count allocs/op" above each benchmark, counted per op (malloclens.benchtime asked of the
- * client) equal to testing.Benchmark's and -benchmem's own figures for the same benchmark.
+ * client) equal to testing.Benchmark's and -benchmem's own figures for the same benchmark, and
+ * "count mallocs" above a test, that test's run alone.
  */
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -181,6 +182,26 @@ describe('malloclens lsp: "count allocs/op" above a benchmark', function () {
     for (const l of inFile) {
       assert.deepEqual(hints.filter((h) => h.position.line === l.line - 1).map((h) => h.label), [formatScopedAmount({ count: l.allocsPerOp, bytes: l.bytesPerOp }, 'op')], `line ${l.line}`);
     }
+  });
+
+  it('"count mallocs" above a test runs that test alone, every allocation the runtime counted accounted for', async () => {
+    const source = readFileSync(file, 'utf8').split('\n');
+    const funcLine = source.findIndex((l) => l.startsWith('func TestNewRecord(')) + 1;
+    const lens = (await lenses()).find((l) => l.range.start.line + 1 === funcLine)!;
+    assert.equal(lens.command.title, 'count mallocs');
+    const report = (await client.connection.sendRequest('workspace/executeCommand', lens.command)) as MallocReport;
+    assert.equal(report.scope, 'run');
+    assert.equal(report.program?.exitCode ?? 0, 0, 'the test passed');
+    assert.ok(report.check?.runtimeMallocs !== undefined && report.check.counted === report.check.runtimeMallocs, `the runtime's own count: ${JSON.stringify(report.check)}`);
+    const ops = path.join(copy.dir, 'ops.go');
+    const opsSource = readFileSync(ops, 'utf8').split('\n');
+    const charged = (fn: string) => report.lines.filter((l) => l.file === ops && l.function.endsWith(`.${fn}`)).map((l) => opsSource[l.line - 1].trim());
+    assert.ok(charged('NewRecord').length > 0, 'TestNewRecord ran');
+    assert.deepEqual(charged('Index'), [], 'TestIndex did not run (-test.run=^TestNewRecord$)');
+    const after = (await lenses()).find((l) => l.range.start.line + 1 === funcLine)!;
+    assert.equal(after.command.title, `count mallocs · ${formatScopedAmount(report.total, 'run')}`);
+    assert.equal((client.reports.at(-1) as { label: string }).label, `benchops_test.go:${funcLine} · TestNewRecord`);
+    console.log(`    TestNewRecord: ${formatScopedAmount(report.total, 'run')} (${report.engine} engine; the runtime counted ${report.check.runtimeMallocs})`);
   });
 
   it('refuses a malformed benchmark argument in words', async () => {
