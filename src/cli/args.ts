@@ -3,6 +3,7 @@ import { EngineName, ENGINES, isEngineName } from '../core/engineChoice';
 import { DapArgs, parseDapArgs } from './dap';
 import { UsageError } from './usageError';
 
+import { isBenchtime } from '../core/testFlags';
 export { testBinaryFlags } from '../core/testFlags';
 
 export interface CountArgs {
@@ -45,7 +46,7 @@ export interface ShowArgs {
   filter?: string;
 }
 
-export type CliArgs = CountArgs | ShowArgs | DapArgs | { command: 'help' } | { command: 'version' };
+export type CliArgs = CountArgs | ShowArgs | DapArgs | { command: 'lsp' } | { command: 'help' } | { command: 'version' };
 
 export { UsageError };
 
@@ -91,6 +92,7 @@ other commands:
                       program's module (default: the current directory's)
   malloclens dap [--listen=127.0.0.1:PORT] [--log] [-- dlv flags]
                       a drop-in for \`dlv dap\` that counts: DAP on stdio, or on a loopback port
+  malloclens lsp      a language server on stdio: "count mallocs" lenses, hovers, inlay hints
   malloclens version  print versions
   malloclens help     print this text`;
 
@@ -113,7 +115,7 @@ function positiveInteger(flag: string, v: string): number {
 
 /** Go's -test.benchtime: `100x` or a time.Duration such as `1s`, `500ms`, `1m30s`. */
 function benchtime(v: string): string {
-  if (/^[1-9]\d*x$/.test(v) || /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v)) return v;
+  if (isBenchtime(v)) return v;
   throw new UsageError(`--benchtime wants Nx (a number of iterations, such as 100x) or a duration (such as 1s), got ${JSON.stringify(v)}`);
 }
 
@@ -123,6 +125,13 @@ export function parseArgs(argv: string[]): CliArgs {
   if (command === 'version' || command === '--version') return { command: 'version' };
   if (command === 'dap') return parseDapArgs(rest);
   if (command === 'show') return parseShowArgs(rest);
+  if (command === 'lsp') {
+    // What LSP clients (vscode-languageclient among them) append: --stdio (the only transport here)
+    // and --clientProcessId (vscode-languageserver then exits when that process is gone).
+    const unknown = rest.filter((a, i) => a !== '--stdio' && !a.startsWith('--clientProcessId=') && a !== '--clientProcessId' && rest[i - 1] !== '--clientProcessId');
+    if (unknown.length > 0) throw new UsageError(`malloclens lsp speaks LSP on stdio and takes no ${unknown.length > 1 ? 'arguments' : 'argument'}: ${unknown.join(' ')}`);
+    return { command: 'lsp' };
+  }
   if (command !== 'count') throw new UsageError(`unknown command ${JSON.stringify(command)}`);
 
   const args: CountArgs = { command: 'count', json: false, optimized: false, test: false, makeRows: false, target: '', programArgs: [] };

@@ -4,6 +4,7 @@ import { parseArgs, USAGE, UsageError } from './args';
 import { runCount } from './count';
 import { runDap } from './dap';
 import { runShow } from './show';
+import { runLanguageServer } from '../lsp/server';
 import { terminalProgress } from './progress';
 
 declare const MALLOCLENS_VERSION: string | undefined;
@@ -21,6 +22,8 @@ async function main(argv: string[]): Promise<number> {
       return runDap(args, typeof MALLOCLENS_VERSION === 'string' ? MALLOCLENS_VERSION : 'dev');
     case 'show':
       return runShow(args, { cwd: process.cwd(), env: process.env, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(`${t}\n`) });
+    case 'lsp':
+      return runLanguageServer(typeof MALLOCLENS_VERSION === 'string' ? MALLOCLENS_VERSION : 'dev');
     case 'count': {
       // A whole run can take a while: on a terminal, what it has counted so far shows on stderr.
       const progress = args.line ? undefined : terminalProgress(process.stderr);

@@ -23,6 +23,21 @@ export function benchmarkView(report: MallocReport, benchmark: BenchmarkReport):
 }
 
 /**
+ * What "count allocs/op" above `func <name>` shows of a `-test.bench=^<name>$` run: that benchmark
+ * per op, or (it did not run) the run's report with a warning that says so, scope unchanged.
+ */
+export function benchmarkLensView(report: MallocReport, name: string): MallocReport {
+  const benchmark = benchmarkNamed(report, name);
+  if (!benchmark) {
+    report.warnings.push(`${name} did not run${report.program?.error ? ` (${report.program.error})` : ''}; nothing was timed.`);
+    return report;
+  }
+  const others = (report.benchmarks ?? []).filter((b) => b !== benchmark).map((b) => b.name);
+  if (benchmark.name !== name) report.warnings.push(`${name} runs sub-benchmarks, which testing reports instead of it: showing ${benchmark.name}${others.length > 0 ? ` (also ran: ${others.join(', ')}; malloclens count --bench shows each)` : ''}.`);
+  return benchmarkView(report, benchmark);
+}
+
+/**
  * The benchmark a lens asked for: by its name, else (a benchmark that only runs sub-benchmarks,
  * which testing reports instead of it) its first sub-benchmark.
  */

@@ -49,6 +49,15 @@ function testKind(name: string, paramType: string): TestFunction['kind'] | undef
   return undefined;
 }
 
+/** What the lenses and the hover need to know of a Go file. */
+export interface GoOutline {
+  makeCalls: MakeCall[];
+  functions: FunctionSpan[];
+  /** In a _test.go file: its benchmarks and tests. */
+  testFunctions: TestFunction[];
+  syntaxErrors: { line: number; column: number; text: string }[];
+}
+
 /** Where the .wasm files are: next to the bundle in dist/, or in node_modules during development. */
 function wasmPath(file: string, packageFile: () => string): string {
   const besideBundle = path.join(__dirname, file);
@@ -82,6 +91,16 @@ export class GoParser {
     const tree = this.parser.parse(source);
     if (!tree) throw new Error('tree-sitter could not parse the source');
     return tree.rootNode;
+  }
+
+  /** `file`: the file's name or path; only a _test.go file has benchmarks and tests. */
+  outline(source: string, file = ''): GoOutline {
+    return {
+      makeCalls: this.findMakeCalls(source),
+      functions: this.functions(source),
+      testFunctions: file.endsWith('_test.go') ? this.testFunctions(source) : [],
+      syntaxErrors: this.syntaxErrors(source),
+    };
   }
 
   findMakeCalls(source: string): MakeCall[] {

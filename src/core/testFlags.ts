@@ -18,6 +18,11 @@ export function testBinaryFlags(selection: TestSelection): string[] {
   ];
 }
 
+/** Go's -test.benchtime: `100x` or a time.Duration such as `1s`, `500ms`, `1m30s`. */
+export function isBenchtime(v: string): boolean {
+  return /^[1-9]\d*x$/.test(v) || /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(v);
+}
+
 /** A regular expression that matches exactly one top-level test or benchmark name. */
 export function exactly(name: string): string {
   return `^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;

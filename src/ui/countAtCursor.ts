@@ -5,11 +5,11 @@
  */
 import * as vscode from 'vscode';
 import { loadGoParser } from '../core/goSource';
-import type { StatementCounter } from './statementCounter';
+import { COUNT_MALLOCS, COUNT_STATEMENT_COMMAND, ONE_CALL } from '../core/countLenses';
 
 export const COUNT_AT_CURSOR_COMMAND = 'malloclens.countStatementAtCursor';
 
-export async function countStatementAtCursor(counter: StatementCounter): Promise<void> {
+export async function countStatementAtCursor(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.document.languageId !== 'go' || editor.document.uri.scheme !== 'file') {
     void vscode.window.showInformationMessage('malloclens: put the cursor on a statement in a Go file to count its heap allocations.');
@@ -28,5 +28,6 @@ export async function countStatementAtCursor(counter: StatementCounter): Promise
   }
   const first = document.lineAt(span.line - 1).text.trim();
   const what = fn ? `${fn.name}()` : first.length > 40 ? `${first.slice(0, 39)}…` : first;
-  await counter.count({ uri: document.uri, line: span.line, endLine: span.endLine, what, action: fn ? 'count one call' : 'count mallocs' });
+  // The language server counts (src/lsp), as a lens click does.
+  await vscode.commands.executeCommand(COUNT_STATEMENT_COMMAND, document.uri.toString(), span.line, span.endLine, what, fn ? ONE_CALL : COUNT_MALLOCS);
 }

@@ -19,9 +19,6 @@ export interface Settings {
     /** Percent of a run's allocations below which a line shows no count. */
     minimumShare: number;
   };
-  codeLens: boolean;
-  /** -test.benchtime for "count allocs/op" (`100x`, `1s`); undefined: go test's default. */
-  benchtime?: string;
 }
 
 export const SECTION = 'malloclens';
@@ -39,8 +36,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
       style: c.get<DecorationStyle>('inlineCounts.style', 'after') === 'before' ? 'before' : 'after',
       minimumShare: Math.max(0, c.get<number>('inlineCounts.minimumShare', 0)),
     },
-    codeLens: c.get<boolean>('codeLens.enabled', true),
-    benchtime: c.get<string>('benchtime', '').trim() || undefined,
   };
 }
 

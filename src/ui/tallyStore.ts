@@ -1,7 +1,7 @@
 /**
- * Every count the editor knows: debug sessions (live while they run) and "count mallocs" results.
- * Decorations, the tree, the hover, the lenses and the status bar all read from here and redraw
- * on its change event.
+ * Every count the editor knows: debug sessions (live while they run) and the counts the language
+ * server ran ("count mallocs"). Decorations, the tree and the status bar read from here and redraw
+ * on its change event; serverTallies.ts keeps the server's copy (hovers, lenses) the same.
  */
 import * as vscode from 'vscode';
 import type { CountSource } from '../core/inlineCounts';
@@ -20,10 +20,6 @@ export function emptyReport(): MallocReport {
     go: '', delve: '', buildFlags: '', scope: 'run', lines: [],
     unattributed: { count: 0, bytes: 0, buckets: [] }, total: { count: 0, bytes: 0 }, warnings: [],
   };
-}
-
-export function statementSourceId(file: string, line: number): string {
-  return `statement:${file}:${line}`;
 }
 
 export class TallyStore implements vscode.Disposable {

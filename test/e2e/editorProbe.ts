@@ -210,19 +210,20 @@ export interface TreeRow {
 
 const TREE = '[id="workbench.view.extension.malloclens"] .monaco-list';
 
-/** The rows of the malloclens allocation view, as rendered. */
+/**
+ * The rows of the malloclens allocation view, as rendered, read in one go: row by row, a redraw between two reads (a count arriving) could
+ * show a row twice or skip one.
+ */
 export async function treeRows(page: Page): Promise<TreeRow[]> {
-  const rows = page.locator(`${TREE} .monaco-list-row`);
-  const out: TreeRow[] = [];
-  for (let i = 0; i < (await rows.count()); i++) {
-    const row = rows.nth(i);
-    const label = ((await row.locator('.label-name').first().textContent()) ?? '').trim();
-    const description = ((await row.locator('.label-description').first().textContent().catch(() => '')) ?? '').trim();
-    const level = Number(await row.getAttribute('aria-level'));
-    const expandedAttr = await row.getAttribute('aria-expanded');
-    out.push({ label, description, level, expanded: expandedAttr === null ? undefined : expandedAttr === 'true' });
-  }
-  return out;
+  return page.locator(`${TREE} .monaco-list-row`).evaluateAll((rows) => rows.map((row) => {
+    const expanded = row.getAttribute('aria-expanded');
+    return {
+      label: (row.querySelector('.label-name')?.textContent ?? '').trim(),
+      description: (row.querySelector('.label-description')?.textContent ?? '').trim(),
+      level: Number(row.getAttribute('aria-level')),
+      expanded: expanded === null ? undefined : expanded === 'true',
+    };
+  }));
 }
 
 export function treeRow(page: Page, label: string | RegExp): Locator {

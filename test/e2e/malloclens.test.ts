@@ -254,6 +254,7 @@ describe('malloclens in a real VS Code (code-server + Chromium)', function () {
     await wb().page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 60_000 });
     await waitForDecoration(wb().page, MAP_LINE, (t) => t === expected, 20_000);
     const rows = await treeRows(wb().page);
+    console.log(`    sessions: ${rows.filter((r) => r.level === 1).map((r) => `${r.label} (${r.description})`).join(' | ')}`);
     assert.deepEqual(rows.filter((r) => r.level === 1).map((r) => [r.label, r.expanded]), [[`${GO_LAUNCH_NAME} (malloclens)`, true], [LAUNCH_NAME, true]], 'newest session first, open');
   });
 

@@ -138,19 +138,7 @@ async function countWithOracleOnce(fixture: string, flags: string[], env: NodeJS
       throw new Error(`malloclens count failed (exit ${cli.code}):\n${cli.stderr}`);
     }
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MallocReport;
-    const { deltas, disturbed } = parseOracle(readFileSync(oracleFile, 'utf8'));
-    const main = path.join(dir, 'main.go');
-    const source = readFileSync(main, 'utf8').split('\n');
-    const lines = caseLines(main);
-    if (lines.length !== deltas.length) throw new Error(`${lines.length} case lines but ${deltas.length} deltas`);
-    const rows = lines.map((line, i) => ({
-      line,
-      source: source[line - 1].trim(),
-      runtime: deltas[i],
-      counted: withShare(report.lines.find((l) => l.file === main && l.line === line)),
-      disturbed: disturbed.includes(i),
-    }));
-    return { report, rows, cli };
+    return { report, rows: oracleRows(report, readFileSync(oracleFile, 'utf8'), path.join(dir, 'main.go')), cli };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -159,6 +147,21 @@ async function countWithOracleOnce(fixture: string, flags: string[], env: NodeJS
 /** The report's allocations that no goroutine of the program made: a thread's set-up, the GC's own. */
 function threadlessAllocations(report: MallocReport): number {
   return report.unattributed.buckets.filter((b) => ['runtime', 'garbage collector', 'no stack'].includes(b.name)).reduce((n, b) => n + b.count, 0);
+}
+
+/** A whole run's count of each `// case` line of `main`, beside the delta the program wrote (`oracle`, its JSON). */
+export function oracleRows(report: MallocReport, oracle: string, main: string): OracleRow[] {
+  const { deltas, disturbed } = parseOracle(oracle);
+  const source = readFileSync(main, 'utf8').split('\n');
+  const lines = caseLines(main);
+  if (lines.length !== deltas.length) throw new Error(`${lines.length} case lines but ${deltas.length} deltas`);
+  return lines.map((line, i) => ({
+    line,
+    source: source[line - 1].trim(),
+    runtime: deltas[i],
+    counted: withShare(report.lines.find((l) => l.file === main && l.line === line)),
+    disturbed: disturbed.includes(i),
+  }));
 }
 
 /**

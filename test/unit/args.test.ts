@@ -177,3 +177,12 @@ describe('args: pprof', () => {
     assert.match(USAGE, /malloclens show/);
   });
 });
+
+describe('malloclens lsp arguments', () => {
+  it('takes what LSP clients append, and nothing else', () => {
+    assert.deepEqual(parseArgs(['lsp']), { command: 'lsp' });
+    assert.deepEqual(parseArgs(['lsp', '--stdio', '--clientProcessId=42']), { command: 'lsp' });
+    assert.deepEqual(parseArgs(['lsp', '--clientProcessId', '42', '--stdio']), { command: 'lsp' });
+    usageError(['lsp', '--socket=9000'], /takes no argument: --socket=9000/);
+  });
+});
