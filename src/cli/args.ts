@@ -18,6 +18,8 @@ export interface CountArgs {
   top?: number;
   /** Table only: rows whose location, function or call matches (regex, else plain text). */
   filter?: string;
+  /** A saved `--json` report to compare with: the table and the JSON carry the differences. */
+  baseline?: string;
   target: string;
   programArgs: string[];
 }
@@ -47,6 +49,8 @@ flags:
   --optimized         build as for production (without -gcflags=all=-N -l)
   --test              count the package's tests (go test -c)
   --make              list every make(...) call, including those that allocate nothing
+  --baseline FILE     compare with a saved report (an earlier --json): a DELTA column per
+                      line (+3, −1,000) and in the totals; --json adds "comparison"
   --engine NAME       fast (default: the runtime's own profile) or breakpoints (a stop
                       per allocation: slower, and what --line uses)
   --fast              the same as --engine fast
@@ -118,6 +122,7 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--dlv': args.dlv = value(); break;
       case '--top': args.top = positiveInteger(flag, value()); break;
       case '--filter': args.filter = value(); break;
+      case '--baseline': args.baseline = value(); break;
       case '-h': case '--help': return { command: 'help' };
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown flag ${a}`);
@@ -127,6 +132,7 @@ export function parseArgs(argv: string[]): CliArgs {
   if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'missing target (a package directory or .go file)' : `one target expected, got ${positional.join(' ')}`);
   args.target = positional[0];
   if (args.json && (args.top !== undefined || args.filter !== undefined)) throw new UsageError('--top and --filter cut the table; the JSON report is always whole (filter it with jq)');
+  if (args.baseline !== undefined && args.makeRows) throw new UsageError('--baseline compares line counts; it does not combine with --make');
   if (args.engine === 'fast' && args.line) throw new UsageError('fast mode counts the whole run; --line needs the breakpoint engine');
   return args;
 }
