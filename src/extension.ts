@@ -17,20 +17,29 @@ import { StatementCounter } from './ui/statementCounter';
 import { CountStatusBar } from './ui/statusBar';
 import { TallyStore } from './ui/tallyStore';
 import { TreeCommands } from './ui/treeCommands';
+import { Baseline } from './ui/baseline';
+import { BaselineCommands } from './ui/baselineCommands';
+import { KeptCounts } from './ui/keptCounts';
+import { importReport, IMPORT_COMMAND } from './ui/reportImport';
+import { StaleFiles } from './ui/staleFiles';
 
 const GO_FILES: vscode.DocumentSelector = { language: 'go', scheme: 'file' };
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('malloclens', { log: true });
   const store = new TallyStore();
+  const baseline = new Baseline();
+  const stale = new StaleFiles();
   const documents = new GoDocuments();
   const counter = new StatementCounter(store, log);
-  const tree = new AllocationTreeProvider(store, context.workspaceState);
+  const tree = new AllocationTreeProvider(store, context.workspaceState, { baseline, stale });
+  kept = new KeptCounts(context.storageUri ?? context.globalStorageUri, store, baseline, log);
+  void kept.restore();
   const lenses = new MakeCallLenses(documents, store, counter);
 
   context.subscriptions.push(
-    log, store, documents, counter, tree, lenses,
-    new InlineCountDecorations(store),
+    log, store, baseline, stale, kept, documents, counter, tree, lenses,
+    new InlineCountDecorations(store, { baseline, stale }),
     new CountStatusBar(store),
     new DebugTallies(store, log),
     vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
@@ -47,8 +56,15 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('malloclens.debugActivePackage', () => debugActivePackage()),
     vscode.commands.registerCommand('malloclens.installDelve', () => installDelve(engineEnv(readSettings()))),
     ...new TreeCommands(store, tree).register(),
+    ...new BaselineCommands(store, baseline, log).register(),
+    vscode.commands.registerCommand(IMPORT_COMMAND, () => importReport(store)),
     ...new GoExtensionDlv(context).register(),
   );
 }
 
-export function deactivate(): void {}
+let kept: KeptCounts | undefined;
+
+/** Writes the counts still to be kept before the window goes. */
+export function deactivate(): Promise<void> | undefined {
+  return kept?.flush();
+}

@@ -5,12 +5,15 @@
  */
 import * as path from 'node:path';
 import { formatAmount, formatScopedAmount, formatShare } from './amountText';
+import { formatDelta } from './format';
 import { shareOf } from './heat';
 import { countedLines } from './inlineCounts';
 import { lineParts } from './lineParts';
 import { describeBuild, describePath } from './reportText';
 import { clockTime, distinctLabels, ENGINE_LABEL, SourceFacts, sourceFactsText, SourceState, sourceState, stateText } from './sourceState';
 import type { Amount, LineTally } from './tally';
+import { LineComparison, locationKey, ReportComparison, rowsByLocation } from './compare';
+import { describeAmountDelta, describeRowChange, formatAmountWithDelta } from './compareText';
 
 export type SortKey = 'count' | 'bytes';
 
@@ -31,6 +34,8 @@ export interface AllocationTreeNode {
   state?: SourceState;
   /** The source this node belongs to (for clear / export). */
   sourceId: string;
+  /** File rows: the file changed since it was counted. */
+  stale?: boolean;
   children: AllocationTreeNode[];
 }
 
@@ -42,6 +47,12 @@ export interface TreeOptions {
   roots: string[];
   /** The source text of a line, trimmed, when the file can be read. */
   sourceLine?: (file: string, line: number) => string | undefined;
+  /** A source's comparison with the chosen baseline, when it is compared (see ui/baseline.ts). */
+  compare?: (source: TreeSource) => ReportComparison | undefined;
+  /** The baseline's name, and the source it came from (its row says "baseline"). */
+  baseline?: { label: string; sourceId?: string };
+  /** Files a source counted that changed since (their rows say so). */
+  staleFiles?: (source: TreeSource) => string[];
 }
 
 export function compareAmounts(sortBy: SortKey): (a: Amount, b: Amount) => number {
@@ -63,7 +74,7 @@ export function fileLabel(file: string, roots: string[]): string {
   return file;
 }
 
-function lineNode(source: TreeSource, line: LineTally, options: TreeOptions): AllocationTreeNode {
+function lineNode(source: TreeSource, line: LineTally, options: TreeOptions, row?: LineComparison): AllocationTreeNode {
   const id = `${source.id}|${line.file}:${line.line}`;
   const text = options.sourceLine?.(line.file, line.line);
   const parts = lineParts(line, source.report.go);
@@ -83,8 +94,8 @@ function lineNode(source: TreeSource, line: LineTally, options: TreeOptions): Al
   // The count first (labels are cut at the right, descriptions after them), then where, then what.
   const { report } = source;
   const label = report.scope === 'line'
-    ? formatScopedAmount(line, 'line')
-    : `${formatAmount(line)} · ${formatShare(shareOf(line, report.total))}`;
+    ? `${formatScopedAmount(line, 'line')}${row ? ` (${formatDelta(row.delta.count)})` : ''}`
+    : `${formatAmountWithDelta(line, row)} · ${formatShare(shareOf(line, report.total))}`;
   const where = `${path.basename(line.file)}:${line.line}`;
   return {
     id,
@@ -92,7 +103,11 @@ function lineNode(source: TreeSource, line: LineTally, options: TreeOptions): Al
     label,
     description: text ? `${where}  ${text}` : where,
     amount: { count: line.count, bytes: line.bytes },
-    tooltip: [`${where} · ${line.function}`, text ?? '', report.scope === 'line' ? 'first execution of the statement' : `${formatShare(shareOf(line, report.total))} of the run's allocations`].filter(Boolean).join('\n'),
+    tooltip: [
+      `${where} · ${line.function}`, text ?? '',
+      report.scope === 'line' ? 'first execution of the statement' : `${formatShare(shareOf(line, report.total))} of the run's allocations`,
+      row && options.baseline ? describeRowChange(row, options.baseline.label) : '',
+    ].filter(Boolean).join('\n'),
     location: { file: line.file, line: line.line },
     sourceId: source.id,
     children: ordered,
@@ -125,19 +140,27 @@ function outsideNode(source: TreeSource, sortBy: SortKey): AllocationTreeNode | 
 }
 
 export function buildSourceNode(source: TreeSource, options: TreeOptions, label = source.label): AllocationTreeNode {
+  const comparison = options.compare?.(source);
+  const rows = comparison ? rowsByLocation(comparison) : undefined;
   const byFile = new Map<string, LineTally[]>();
   for (const line of countedLines(source.report)) byFile.set(line.file, [...(byFile.get(line.file) ?? []), line]);
+  // Lines only the baseline counted: a zero with its difference, in the files this source counted.
+  for (const row of comparison?.lines ?? []) {
+    if (row.kind === 'gone' && byFile.has(row.file)) byFile.get(row.file)!.push({ file: row.file, line: row.line, function: row.function, count: 0, bytes: 0, paths: [] });
+  }
+  const stale = new Set(options.staleFiles?.(source) ?? []);
   const files = [...byFile].map(([file, lines]): AllocationTreeNode => {
     const amount = lines.reduce((sum, l) => ({ count: sum.count + l.count, bytes: sum.bytes + l.bytes }), { count: 0, bytes: 0 });
     return {
       id: `${source.id}|${file}`,
       type: 'file',
       label: fileLabel(file, options.roots),
-      description: formatAmount(amount),
+      description: `${formatAmount(amount)}${stale.has(file) ? ' · changed since counted' : ''}`,
       amount,
       tooltip: file,
+      stale: stale.has(file) || undefined,
       sourceId: source.id,
-      children: sortNodes(lines.map((l) => lineNode(source, l, options)), options.sortBy),
+      children: sortNodes(lines.map((l) => lineNode(source, l, options, rows?.get(locationKey(l.file, l.line)))), options.sortBy),
     };
   });
   const children = sortNodes(files, options.sortBy);
@@ -149,7 +172,12 @@ export function buildSourceNode(source: TreeSource, options: TreeOptions, label 
     id: source.id,
     type: 'source',
     label,
-    description: `${formatAmount(report.total)} · ${sourceFactsText(source)}`,
+    description: [
+      formatAmount(report.total),
+      ...(comparison ? [describeAmountDelta(comparison.total)] : []),
+      ...(options.baseline?.sourceId === source.id ? ['baseline'] : []),
+      sourceFactsText(source),
+    ].join(' · '),
     amount: report.total,
     state: sourceState(source),
     tooltip: [
@@ -157,6 +185,9 @@ export function buildSourceNode(source: TreeSource, options: TreeOptions, label 
       `${report.scope === 'line' ? 'first execution of the statement' : 'the whole run'} · ${stateText(source)}`,
       `started ${clockTime(source.started)}${engine ? ` · ${ENGINE_LABEL[engine]}` : ''}`,
       describeBuild(report),
+      ...(source.imported ? [`imported from ${source.imported}`] : source.earlier ? ['counted in an earlier window'] : []),
+      ...(comparison && options.baseline ? [`compared with ${options.baseline.label}: ${describeAmountDelta(comparison.total)}`, ...comparison.warnings.map((w) => `note: ${w}`)] : []),
+      ...(stale.size > 0 ? [`changed since counted: ${[...stale].map((f) => fileLabel(f, options.roots)).join(', ')}`] : []),
     ].join('\n'),
     sourceId: source.id,
     children,

@@ -159,7 +159,19 @@ export function compareReports(current: MallocReport, baseline: MallocReport, la
   };
 }
 
-/** The row of a current line (matched at `file:line`, or moved there), if the comparison has one. */
-export function comparisonAt(comparison: ReportComparison, file: string, line: number): LineComparison | undefined {
-  return comparison.lines.find((l) => l.kind !== 'gone' && l.file === file && l.line === line);
+/**
+ * Rows by `file:line`: a current line's row (matched there, or moved there), else the row of a
+ * line only the baseline counted.
+ */
+export function rowsByLocation(comparison: ReportComparison): Map<string, LineComparison> {
+  const out = new Map<string, LineComparison>();
+  for (const row of comparison.lines) {
+    const k = key(row.file, row.line);
+    if (row.kind !== 'gone' || !out.has(k)) out.set(k, row);
+  }
+  return out;
+}
+
+export function locationKey(file: string, line: number): string {
+  return key(file, line);
 }

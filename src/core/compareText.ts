@@ -1,7 +1,9 @@
 /** A comparison in words and tables: the CLI's `count --baseline` table and the editor's `+3`. */
 import { relativeLocation, describeBuild } from './reportText';
 import type { LineComparison, ReportComparison, AmountChange } from './compare';
+import { formatAmount } from './amountText';
 import { formatBytes, formatBytesDelta, formatCount, formatDelta, plural } from './format';
+import type { Amount } from './tally';
 import { describeSelection, RowSelection, selectRows } from './rowSelection';
 import { renderTable } from './table';
 
@@ -58,9 +60,23 @@ export function renderComparisonTable(comparison: ReportComparison, baselineName
   return [table, ...(cut ? [cut] : []), total, `${parts.join(', ')}${matched}`, baseline, ...warnings].join('\n');
 }
 
-/** The rows of one file's current lines, by line (for inline text and the tree). */
+/** The rows of one file by line: current lines, and lines only the baseline counted (for inline text and the tree). */
 export function comparisonsByLine(comparison: ReportComparison, file: string): Map<number, LineComparison> {
   const out = new Map<number, LineComparison>();
-  for (const row of comparison.lines) if (row.file === file && row.kind !== 'gone') out.set(row.line, row);
+  for (const row of comparison.lines) if (row.file === file && (row.kind !== 'gone' || !out.has(row.line))) out.set(row.line, row);
   return out;
+}
+
+/** `5 allocs (+3) · 34.1 KiB`: a tree row's amount with its count's difference. */
+export function formatAmountWithDelta(amount: Amount, row: LineComparison | undefined): string {
+  if (!row) return formatAmount(amount);
+  const count = `${plural(amount.count, 'alloc')} (${formatDelta(row.delta.count)})`;
+  return amount.count === 0 && amount.bytes === 0 ? count : `${count} · ${formatBytes(amount.bytes)}`;
+}
+
+/** `+3 allocs · +24 B than the baseline (base.json)`, for tooltips; `new`/`gone` said. */
+export function describeRowChange(row: LineComparison, baselineName: string): string {
+  const what = row.kind === 'new' ? ' (the baseline counted nothing here)' : row.kind === 'gone' ? ' (only the baseline counted this line)' : '';
+  const moved = row.baselineLine !== undefined ? `; the baseline counted it on line ${row.baselineLine}` : '';
+  return `${formatDelta(row.delta.count)} allocs · ${formatBytesDelta(row.delta.bytes)} against ${baselineName}: ${formatCount(row.baseline.count)} allocs then${what}${moved}`;
 }
