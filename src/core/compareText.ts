@@ -7,12 +7,13 @@ import type { Amount } from './tally';
 import { describeSelection, RowSelection, selectRows } from './rowSelection';
 import { renderTable } from './table';
 
-/** `+3 vs baseline`, `new: +3 vs baseline`, `±0 vs baseline`: beside a line's count in the editor. */
+/** `+3 vs baseline`, `new, +3 vs baseline`, `−1 vs baseline at line 14` (moved): beside a line's count in the editor. */
 export function describeLineDelta(row: LineComparison): string {
   const own = row.delta.count;
   const runtime = row.runtime?.delta.count ?? 0;
   const share = runtime !== 0 ? `, runtime ${formatDelta(runtime)}` : '';
-  return `${row.kind === 'new' ? 'new, ' : ''}${formatDelta(own)}${share} vs baseline`;
+  const moved = row.baselineLine !== undefined ? ` at line ${row.baselineLine}` : '';
+  return `${row.kind === 'new' ? 'new, ' : ''}${formatDelta(own)}${share} vs baseline${moved}`;
 }
 
 /** `+1,000 allocs · +7.8 KiB vs baseline`: a total's change. */
