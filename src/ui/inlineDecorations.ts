@@ -75,7 +75,11 @@ export class InlineCountDecorations implements vscode.Disposable {
       return;
     }
     this.ensureTypes(settings.style);
-    const sources = this.store.list();
+    // The baseline's own counts give way to the counts compared with it, when there are some.
+    const baselineId = this.marks?.baseline.current?.sourceId;
+    const all = this.store.list();
+    const others = all.filter((source) => source.id !== baselineId);
+    const sources = others.some((source) => source.kind === 'debug') ? others : all;
     for (const editor of vscode.window.visibleTextEditors) {
       if (editor.document.uri.scheme !== 'file') continue;
       const file = editor.document.uri.fsPath;
