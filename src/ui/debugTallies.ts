@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { chooseEngine, DEFAULT_ENGINE, engineRequested } from '../core/engineChoice';
 import type { MallocReport } from '../core/report';
 import type { Engine } from '../core/sourceState';
-import { DEBUG_TYPE } from './debugConfiguration';
+import { DEBUG_TYPE, DLV_CWD_KEY } from './debugConfiguration';
 import { emptyReport, ProgramTarget, TallyStore } from './tallyStore';
 
 export const TALLY = 'malloclens/tally';
@@ -34,11 +34,13 @@ function engineOf(session: vscode.DebugSession, report?: MallocReport): Engine {
 
 /** What a launch ran (for "the optimized build of the same program"); attaches and executables run nothing we can rebuild. */
 function programOf(session: vscode.DebugSession): ProgramTarget | undefined {
-  const c = session.configuration as { request?: string; mode?: string; program?: unknown; args?: unknown; cwd?: unknown };
+  const c = session.configuration as { request?: string; mode?: string; program?: unknown; args?: unknown; cwd?: unknown; [DLV_CWD_KEY]?: unknown };
   if (c.request !== 'launch' || typeof c.program !== 'string' || c.mode === 'exec' || c.mode === 'core') return undefined;
   const args = Array.isArray(c.args) ? c.args.filter((a): a is string => typeof a === 'string') : [];
-  const dir = c.program.endsWith('.go') ? path.dirname(c.program) : c.program;
-  return { target: c.program, cwd: typeof c.cwd === 'string' ? c.cwd : dir, args, test: c.mode === 'test' };
+  // The resolved configuration names the program relative to the directory dlv starts in.
+  const target = path.resolve(typeof c[DLV_CWD_KEY] === 'string' ? c[DLV_CWD_KEY] : '', c.program);
+  const dir = target.endsWith('.go') ? path.dirname(target) : target;
+  return { target, cwd: typeof c.cwd === 'string' ? c.cwd : dir, args, test: c.mode === 'test' };
 }
 
 export class DebugTallies implements vscode.Disposable {

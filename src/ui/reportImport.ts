@@ -26,7 +26,8 @@ export async function pickReportFile(title: string): Promise<{ uri: vscode.Uri; 
   try {
     return { uri, report: parseReport(await readFile(uri.fsPath, 'utf8'), name) };
   } catch (e) {
-    void vscode.window.showErrorMessage(`malloclens: cannot use ${name}: ${(e as Error).message}`);
+    // The message names the file: `garbage.json is not a malloclens report: it has no "lines" array…`.
+    void vscode.window.showErrorMessage(`malloclens: ${(e as Error).message}`);
     return undefined;
   }
 }

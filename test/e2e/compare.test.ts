@@ -22,9 +22,6 @@ const execFileAsync = promisify(execFile);
 const repo = resolve(__dirname, '..', '..', '..');
 const artifactsDir = resolve(process.env.MALLOCLENS_E2E_ARTIFACTS ?? join(repo, 'test-artifacts', 'e2e'), 'compare');
 const LAUNCH_NAME = 'Count compare 3';
-/** The fixture's first two measured lines: 1000·n allocations, and 12/n. */
-const LOOP_LINE = 60;
-const DIVIDED_LINE = 63;
 
 async function packageExtension(dir: string): Promise<string> {
   if (process.env.MALLOCLENS_E2E_PACKAGE) return resolve(process.env.MALLOCLENS_E2E_PACKAGE);
@@ -50,6 +47,9 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
   let folder: string;
   let lines: number[];
   let baseline: MallocReport;
+  /** The fixture's first two measured lines: 1000·n allocations, and 12/n. */
+  let LOOP_LINE: number;
+  let DIVIDED_LINE: number;
 
   before(async function () {
     temp = mkdtempSync(join(tmpdir(), 'malloclens-e2e-compare-'));
@@ -61,6 +61,7 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
       configurations: [{ name: LAUNCH_NAME, type: 'malloclens', request: 'launch', mode: 'auto', program: '${workspaceFolder}', args: ['3'], env: { MALLOCLENS_ORACLE_OUT: join(temp, 'oracle-3.json') } }],
     }, null, 2));
     lines = caseLines(join(folder, 'main.go'));
+    [LOOP_LINE, DIVIDED_LINE] = lines;
     const vsix = await packageExtension(temp);
     await execFileAsync(process.execPath, [join(repo, 'dist', 'cli.js'), 'count', '--json', '-o', 'baseline.json', '.', '--', '2'], {
       cwd: folder, timeout: 300_000, env: { ...process.env, MALLOCLENS_ORACLE_OUT: join(temp, 'oracle-2.json') },
@@ -68,6 +69,13 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
     baseline = JSON.parse(readFileSync(join(folder, 'baseline.json'), 'utf8')) as MallocReport;
     writeFileSync(join(folder, 'garbage.json'), '{"lines": "no"}');
     workbench = await startWorkbench({ vsix, folder, artifactsDir, settings: { 'malloclens.inlineCounts.style': 'after' } });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed' || !workbench) return;
+    const rows = await treeRows(workbench.page).catch(() => []);
+    console.log(`    on failure, tree: ${rows.map((r) => `${r.label} (${r.description})`).join(' | ')}`);
+    console.log(`    screenshot: ${await workbench.screenshot(`failed-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`)}`);
   });
 
   after(async function () {
@@ -86,7 +94,9 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
     await input.press('Enter');
   }
 
+  /** Shows the Allocations view (a click on its activity-bar icon when open would close it). */
   async function openAllocations(): Promise<void> {
+    if (await wb().page.locator('[id="workbench.view.extension.malloclens"]').isVisible()) return;
     await wb().page.locator('.activitybar .action-item a[aria-label^="malloclens"]').click();
   }
 
@@ -95,11 +105,11 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
     await wb().waitForEditorText('sinkB = make([]byte, 8)');
     await wb().runCommand('malloclens: Import Report (JSON)…');
     await answerFileDialog(join(folder, 'garbage.json'));
-    const toast = wb().page.locator('.notifications-toasts .notification-toast', { hasText: 'cannot use garbage.json' });
+    const toast = wb().page.locator('.notifications-toasts .notification-toast', { hasText: 'garbage.json is not a malloclens report' });
     await toast.waitFor({ state: 'visible', timeout: 15_000 });
-    const message = (await toast.textContent()) ?? '';
+    const message = await toast.locator('.notification-list-item-message').innerText();
     console.log(`    garbage: ${message.trim()}`);
-    assert.match(message, /not a malloclens report: its "total" is not \{count, bytes\}|no "lines" array|lines/);
+    assert.match(message, /^malloclens: garbage\.json is not a malloclens report: it has no "lines" array/);
     console.log(`    screenshot: ${await wb().screenshot('import-garbage')}`);
     await wb().runCommand('Notifications: Clear All Notifications');
 
@@ -118,6 +128,7 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
     await wb().runCommand('Debug: Select and Start Debugging');
     await wb().pick(LAUNCH_NAME);
     await wb().page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 180_000 });
+    await openAllocations();
     await treeRow(wb().page, LAUNCH_NAME).waitFor({ state: 'visible', timeout: 30_000 });
     await wb().page.waitForTimeout(1000);
 
@@ -156,7 +167,7 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
     });
     const again = await waitForDecoration(wb().page, LOOP_LINE, (t) => t.includes('vs baseline'), 60_000);
     assert.deepEqual([again], shown);
-    await openAllocations().catch(() => undefined);
+    await openAllocations();
     const session = treeRow(wb().page, LAUNCH_NAME);
     await session.waitFor({ state: 'visible', timeout: 30_000 });
     const rows = await treeRows(wb().page);
