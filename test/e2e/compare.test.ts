@@ -94,10 +94,9 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
     await input.press('Enter');
   }
 
-  /** Shows the Allocations view (a click on its activity-bar icon when open would close it). */
+  /** Shows the Allocations view (a click on its activity-bar icon would close it when it is open). */
   async function openAllocations(): Promise<void> {
-    if (await wb().page.locator('[id="workbench.view.extension.malloclens"]').isVisible()) return;
-    await wb().page.locator('.activitybar .action-item a[aria-label^="malloclens"]').click();
+    await wb().runCommand('malloclens: Focus on Allocations View');
   }
 
   it('refuses a file that is not a report, with the reason, and imports a saved report', async function () {
