@@ -127,6 +127,8 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
     await wb().runCommand('Debug: Select and Start Debugging');
     await wb().pick(LAUNCH_NAME);
     await wb().page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 180_000 });
+    // The Debug Console would cover the measured lines (Monaco renders only lines in view).
+    await wb().runCommand('View: Hide Panel');
     await openAllocations();
     await treeRow(wb().page, LAUNCH_NAME).waitFor({ state: 'visible', timeout: 30_000 });
     await wb().page.waitForTimeout(1000);
@@ -160,6 +162,7 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
     await wb().page.waitForTimeout(2000);
     await wb().page.reload();
     await wb().page.waitForSelector('.part.statusbar', { state: 'visible', timeout: 120_000 });
+    await wb().runCommand('View: Hide Panel').catch(() => wb().page.keyboard.press('Escape'));
     await wb().waitForEditorText('sinkB = make([]byte, 8)', 60_000).catch(async () => {
       await wb().openFile('main.go');
       await wb().waitForEditorText('sinkB = make([]byte, 8)');
