@@ -33,12 +33,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const documents = new GoDocuments();
   const counter = new StatementCounter(store, log);
   const tree = new AllocationTreeProvider(store, context.workspaceState, { baseline, stale });
-  kept = new KeptCounts(context.storageUri ?? context.globalStorageUri, store, baseline, log);
-  void kept.restore();
+  // Kept per workspace: a window without a folder has no storage of its own, and keeps nothing.
+  kept = context.storageUri ? new KeptCounts(context.storageUri, store, baseline, log) : undefined;
+  void kept?.restore();
   const lenses = new MakeCallLenses(documents, store, counter);
 
   context.subscriptions.push(
-    log, store, baseline, stale, kept, documents, counter, tree, lenses,
+    log, store, baseline, stale, ...(kept ? [kept] : []), documents, counter, tree, lenses,
     new InlineCountDecorations(store, { baseline, stale }),
     new CountStatusBar(store),
     new DebugTallies(store, log),
