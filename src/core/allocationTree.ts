@@ -172,9 +172,9 @@ export function buildSourceNode(source: TreeSource, options: TreeOptions, label 
     id: source.id,
     type: 'source',
     label,
+    // The difference beside the count, like a line's; in words in the tooltip. The state stays near the front.
     description: [
-      formatAmount(report.total),
-      ...(comparison ? [describeAmountDelta(comparison.total)] : []),
+      formatAmountWithDelta(report.total, comparison?.total),
       ...(options.baseline?.sourceId === source.id ? ['baseline'] : []),
       sourceFactsText(source),
     ].join(' · '),

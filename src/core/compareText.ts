@@ -69,7 +69,7 @@ export function comparisonsByLine(comparison: ReportComparison, file: string): M
 }
 
 /** `5 allocs (+3) · 34.1 KiB`: a tree row's amount with its count's difference. */
-export function formatAmountWithDelta(amount: Amount, row: LineComparison | undefined): string {
+export function formatAmountWithDelta(amount: Amount, row: Pick<AmountChange, 'delta'> | undefined): string {
   if (!row) return formatAmount(amount);
   const count = `${plural(amount.count, 'alloc')} (${formatDelta(row.delta.count)})`;
   return amount.count === 0 && amount.bytes === 0 ? count : `${count} · ${formatBytes(amount.bytes)}`;

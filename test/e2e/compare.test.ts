@@ -148,7 +148,7 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
 
     const rows = await treeRows(wb().page);
     const session = rows.find((r) => r.label === LAUNCH_NAME)!;
-    assert.match(session.description, /vs baseline · complete/);
+    assert.match(session.description, /^[\d,]+ allocs \([+\u2212±][\d,]+\) · [\d.]+ KiB · complete/);
     assert.match(rows.find((r) => r.label === 'baseline.json')!.description, / · baseline · /);
     const loopRow = rows.find((r) => r.description.startsWith(`main.go:${LOOP_LINE} `) && r.label.includes('('));
     assert.match(loopRow?.label ?? '', new RegExp(`^[\\d,]+ allocs \\(\\${expected(LOOP_LINE)}\\)`));
@@ -173,7 +173,7 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
     const session = treeRow(wb().page, LAUNCH_NAME);
     await session.waitFor({ state: 'visible', timeout: 30_000 });
     const rows = await treeRows(wb().page);
-    assert.match(rows.find((r) => r.label === LAUNCH_NAME)!.description, /vs baseline · complete · earlier session · run/);
+    assert.match(rows.find((r) => r.label === LAUNCH_NAME)!.description, /^[\d,]+ allocs \([+\u2212±][\d,]+\) · [\d.]+ KiB · complete · earlier session · run/);
     console.log(`    after reload: "${again}"; ${rows.filter((r) => r.level === 1).map((r) => `${r.label} (${r.description})`).join(' | ')}`);
     console.log(`    screenshot: ${await wb().screenshot('kept-after-reload')}`);
   });

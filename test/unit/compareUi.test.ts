@@ -19,7 +19,8 @@ const compare = (s: { id: string; report: typeof now }) => (s.id === earlier.id 
 describe('comparison and kept counts in the editor', () => {
   it('tree: line labels carry the difference, the source its total difference, the baseline its mark', () => {
     const [cur, old] = buildAllocationTree([current, earlier], { sortBy: 'count', roots: ['/work/example'], compare, baseline: { label: 'Launch Package #1', sourceId: 'run-1' } });
-    assert.match(cur.description, /^9 allocs · 34\.1 KiB · \u2212998 allocs · \u22127\.8 KiB vs baseline · stopped early · run/);
+    assert.match(cur.description, /^9 allocs \(\u2212998\) · 34\.1 KiB · stopped early · run/);
+    assert.match(cur.tooltip!, /compared with Launch Package #1: \u2212998 allocs · \u22127\.8 KiB vs baseline/);
     assert.match(old.description, / · baseline · stopped early · earlier session · run/);
     const lines = cur.children[0].children.map((n) => n.label);
     assert.deepEqual(lines, ['5 allocs (±0) · 34.1 KiB · 56%', '3 allocs (\u2212997) · 24 B · 33%', '1 alloc (+1) · 8 B · 11%', '0 allocs (\u22122) · 0%']);
