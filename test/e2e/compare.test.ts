@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { formatDelta } from '../../src/core/format';
 import type { MallocReport } from '../../src/core/report';
 import { decorationsOf, treeRow, treeRows, waitForDecoration } from './editorProbe';
+import type { Locator } from 'playwright-core';
 import { startWorkbench, Workbench } from './workbench';
 
 const execFileAsync = promisify(execFile);
@@ -85,13 +86,35 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
 
   const wb = () => workbench as Workbench;
 
+  async function waitForValue(input: Locator, accept: (value: string) => boolean): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    let value = '';
+    while (Date.now() < deadline) {
+      value = await input.inputValue();
+      if (accept(value)) return;
+      await wb().page.waitForTimeout(100);
+    }
+    assert.fail(`the file dialog's box holds ${JSON.stringify(value)}`);
+  }
+
   /** Answers VS Code's own (simple) file dialog, a quick input holding a path. */
   async function answerFileDialog(file: string): Promise<void> {
     const input = wb().page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
+    // The dialog puts the folder's path in the box once it has listed it; typing before that is overwritten.
+    await waitForValue(input, (v) => v.endsWith('/'));
     await input.fill(file);
-    await wb().page.waitForTimeout(500);
+    await waitForValue(input, (v) => v === file);
+    await wb().page.waitForTimeout(300);
     await input.press('Enter');
+  }
+
+  /** Hides the panel when it is shown ("View: Hide Panel" is not always offered; the toggle is). */
+  async function hidePanel(): Promise<void> {
+    const panel = wb().page.locator('.part.panel');
+    if (!(await panel.isVisible())) return;
+    await wb().runCommand('View: Toggle Panel Visibility');
+    await panel.waitFor({ state: 'hidden', timeout: 10_000 });
   }
 
   /** Shows the Allocations view (a click on its activity-bar icon would close it when it is open). */
@@ -128,7 +151,7 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
     await wb().pick(LAUNCH_NAME);
     await wb().page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 180_000 });
     // The Debug Console would cover the measured lines (Monaco renders only lines in view).
-    await wb().runCommand('View: Hide Panel');
+    await hidePanel();
     await openAllocations();
     await treeRow(wb().page, LAUNCH_NAME).waitFor({ state: 'visible', timeout: 30_000 });
     await wb().page.waitForTimeout(1000);
@@ -162,7 +185,7 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
     await wb().page.waitForTimeout(2000);
     await wb().page.reload();
     await wb().page.waitForSelector('.part.statusbar', { state: 'visible', timeout: 120_000 });
-    await wb().runCommand('View: Hide Panel').catch(() => wb().page.keyboard.press('Escape'));
+    await hidePanel();
     await wb().waitForEditorText('sinkB = make([]byte, 8)', 60_000).catch(async () => {
       await wb().openFile('main.go');
       await wb().waitForEditorText('sinkB = make([]byte, 8)');
