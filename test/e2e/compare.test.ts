@@ -16,7 +16,6 @@ import { promisify } from 'node:util';
 import { formatDelta } from '../../src/core/format';
 import type { MallocReport } from '../../src/core/report';
 import { decorationsOf, treeRow, treeRows, waitForDecoration } from './editorProbe';
-import type { Locator } from 'playwright-core';
 import { startWorkbench, Workbench } from './workbench';
 
 const execFileAsync = promisify(execFile);
@@ -86,27 +85,28 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
 
   const wb = () => workbench as Workbench;
 
-  async function waitForValue(input: Locator, accept: (value: string) => boolean): Promise<void> {
-    const deadline = Date.now() + 15_000;
-    let value = '';
-    while (Date.now() < deadline) {
-      value = await input.inputValue();
-      if (accept(value)) return;
-      await wb().page.waitForTimeout(100);
-    }
-    assert.fail(`the file dialog's box holds ${JSON.stringify(value)}`);
-  }
-
-  /** Answers VS Code's own (simple) file dialog, a quick input holding a path. */
+  /**
+   * Answers VS Code's own (simple) file dialog, a quick input holding a path. It fills its box with
+   * the folder's path when it has listed it, over anything typed before: type until the box keeps
+   * the path, then accept, and again if the dialog is still there.
+   */
   async function answerFileDialog(file: string): Promise<void> {
     const input = wb().page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
-    // The dialog puts the folder's path in the box once it has listed it; typing before that is overwritten.
-    await waitForValue(input, (v) => v.endsWith('/'));
-    await input.fill(file);
-    await waitForValue(input, (v) => v === file);
-    await wb().page.waitForTimeout(300);
-    await input.press('Enter');
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if ((await input.inputValue()) !== file) await input.fill(file);
+      await wb().page.waitForTimeout(700);
+      if ((await input.inputValue()) !== file) continue;
+      await input.press('Enter');
+      try {
+        await input.waitFor({ state: 'hidden', timeout: 3_000 });
+        return;
+      } catch {
+        // still open: its listing overwrote the path; type it again
+      }
+    }
+    assert.fail(`the file dialog did not take ${file}; its box holds ${JSON.stringify(await input.inputValue())}`);
   }
 
   /** Hides the panel when it is shown ("View: Hide Panel" is not always offered; the toggle is). */
