@@ -17,15 +17,25 @@ import { COUNT_AT_CURSOR_COMMAND, countStatementAtCursor } from './ui/countAtCur
 import { CountStatusBar } from './ui/statusBar';
 import { TallyStore } from './ui/tallyStore';
 import { TreeCommands } from './ui/treeCommands';
+import { Baseline } from './ui/baseline';
+import { BaselineCommands } from './ui/baselineCommands';
+import { KeptCounts } from './ui/keptCounts';
+import { importReport, IMPORT_COMMAND } from './ui/reportImport';
+import { StaleFiles } from './ui/staleFiles';
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel('malloclens', { log: true });
   const store = new TallyStore();
-  const tree = new AllocationTreeProvider(store, context.workspaceState);
+  const baseline = new Baseline();
+  const stale = new StaleFiles();
+  const tree = new AllocationTreeProvider(store, context.workspaceState, { baseline, stale });
+  // Kept per workspace: a window without a folder has no storage of its own, and keeps nothing.
+  kept = context.storageUri ? new KeptCounts(context.storageUri, store, baseline, log) : undefined;
+  void kept?.restore();
 
   context.subscriptions.push(
-    log, store, tree,
-    new InlineCountDecorations(store),
+    log, store, baseline, stale, ...(kept ? [kept] : []), tree,
+    new InlineCountDecorations(store, { baseline, stale }),
     new CountStatusBar(store),
     new DebugTallies(store, log),
     vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
@@ -40,6 +50,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('malloclens.installDelve', () => installDelve(engineEnv(readSettings()))),
     ...new TreeCommands(store, tree).register(),
     ...new PprofCommands(store, log).register(),
+    ...new BaselineCommands(store, baseline, log).register(),
+    vscode.commands.registerCommand(IMPORT_COMMAND, () => importReport(store)),
     ...new GoExtensionDlv(context).register(),
   );
 
@@ -55,7 +67,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 }
 
 let client: LanguageClient | undefined;
+let kept: KeptCounts | undefined;
 
-export function deactivate(): Promise<void> | undefined {
-  return client?.stop();
+/** Writes the counts still to be kept before the window goes, and stops the language server. */
+export async function deactivate(): Promise<void> {
+  await Promise.all([kept?.flush(), client?.stop()]);
 }

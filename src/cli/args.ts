@@ -29,6 +29,8 @@ export interface CountArgs {
   run?: string;
   /** Also write the whole stacks as a gzipped pprof profile to this file. */
   pprof?: string;
+  /** A saved `--json` report to compare with: the table and the JSON carry the differences. */
+  baseline?: string;
   target: string;
   programArgs: string[];
 }
@@ -79,6 +81,8 @@ flags:
   --run REGEXP        run only the tests matching REGEXP (implies --test; with --bench the
                       default is none, as go test's)
   --make              list every make(...) call, including those that allocate nothing
+  --baseline FILE     compare with a saved report (an earlier --json): a DELTA column per
+                      line (+3, −1,000) and in the totals; --json adds "comparison"
   --engine NAME       fast (default: the runtime's own profile) or breakpoints (a stop
                       per allocation: slower, and what --line uses)
   --fast              the same as --engine fast
@@ -174,6 +178,7 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--run': args.run = value(); args.test = true; break;
       case '--filter': args.filter = value(); break;
       case '--pprof': args.pprof = value(); break;
+      case '--baseline': args.baseline = value(); break;
       case '-h': case '--help': return { command: 'help' };
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown flag ${a}`);
@@ -185,6 +190,7 @@ export function parseArgs(argv: string[]): CliArgs {
   if (args.json && (args.top !== undefined || args.filter !== undefined)) throw new UsageError('--top and --filter cut the table; the JSON report is always whole (filter it with jq)');
   if (args.benchtime !== undefined && args.bench === undefined) throw new UsageError('--benchtime needs --bench');
   if (args.bench !== undefined && args.line) throw new UsageError('--bench counts whole benchmark runs; it cannot be combined with --line');
+  if (args.baseline !== undefined && args.makeRows) throw new UsageError('--baseline compares line counts; it does not combine with --make');
   if (args.engine === 'fast' && args.line) throw new UsageError('fast mode counts the whole run; --line needs the breakpoint engine');
   return args;
 }

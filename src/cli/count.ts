@@ -5,7 +5,10 @@ import { renderStatementAnatomy } from '../core/anatomyText';
 import { chooseEngine } from '../core/engineChoice';
 import { loadGoParser } from '../core/goSource';
 import { encodePprof } from '../core/pprofOut';
+import { compareReports } from '../core/compare';
+import { renderComparisonTable } from '../core/compareText';
 import { MallocReport } from '../core/report';
+import { parseReport, ReportFileError } from '../core/reportFile';
 import { renderLinesTable } from '../core/reportText';
 import { AnatomyInspector } from '../dap/allocationInspector';
 import type { LineTarget } from '../dap/engine';
@@ -46,8 +49,26 @@ async function lineTarget(args: CountArgs, cwd: string): Promise<LineTarget | un
   return { file, line: args.line.line, endLine: statement.endLine };
 }
 
+/** The `--baseline` report, read before anything runs: a bad file must not cost a whole count. */
+function readBaseline(args: CountArgs, cwd: string): MallocReport | undefined {
+  if (args.baseline === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path.resolve(cwd, args.baseline), 'utf8');
+  } catch (e) {
+    throw new Error(`--baseline: cannot read ${args.baseline} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return parseReport(text, args.baseline);
+  } catch (e) {
+    if (e instanceof ReportFileError) throw new Error(`--baseline: ${e.message}`);
+    throw e;
+  }
+}
+
 /** Returns the process exit code. */
 export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
+  const baseline = readBaseline(args, io.cwd);
   // Interrupted or told to stop: end the program and Delve, and report what was counted so far.
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -95,9 +116,12 @@ export async function runCount(args: CountArgs, io: CliIO): Promise<number> {
     delete report.stacks;
   }
 
+  const comparison = baseline && compareReports(report, baseline, args.baseline);
   let text: string;
   if (args.json) {
-    text = JSON.stringify(report, null, 2);
+    text = JSON.stringify(comparison ? { ...report, comparison } : report, null, 2);
+  } else if (comparison) {
+    text = renderComparisonTable(comparison, args.baseline!, io.cwd, args);
   } else if (args.bench !== undefined) {
     text = renderBenchmarkTables(report, io.cwd);
   } else if (args.makeRows) {

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { formatReportAmount, formatSampleRate, formatScopedAmount, formatShare } from './amountText';
 import { callerChainText, nearestCaller } from './callersText';
+import { formatDelta } from './format';
 import { shareOf } from './heat';
 import { countedLines } from './inlineCounts';
 import { lineParts } from './lineParts';
@@ -13,10 +14,17 @@ import { describeBuild, describePath } from './reportText';
 import { clockTime, distinctLabels, ENGINE_LABEL, SourceFacts, sourceFactsText, SourceState, sourceState, stateText } from './sourceState';
 import type { MallocReport, Scope } from './report';
 import type { Amount, LineTally } from './tally';
+import { LineComparison, locationKey, ReportComparison, rowsByLocation } from './compare';
+import { describeAmountDelta, describeRowChange, formatAmountWithDelta } from './compareText';
 
 /** A benchmark's figures are per op (`3 allocs/op · 96 B/op`), a profile's sampled (`≈3 allocs`); every other report's are counts. */
 function amountIn(amount: Amount, report: Pick<MallocReport, 'scope' | 'sampled'>): string {
   return report.scope === 'op' ? formatScopedAmount(amount, 'op') : formatReportAmount(amount, report);
+}
+
+/** With a baseline, the difference beside the count (`3,000 allocs (+1,000)`). */
+function amountWithDelta(amount: Amount, report: Pick<MallocReport, 'scope' | 'sampled'>, row: Parameters<typeof formatAmountWithDelta>[1]): string {
+  return row ? formatAmountWithDelta(amount, row) : amountIn(amount, report);
 }
 
 const SCOPE_TEXT: Record<Scope, string> = {
@@ -44,6 +52,8 @@ export interface AllocationTreeNode {
   state?: SourceState;
   /** The source this node belongs to (for clear / export). */
   sourceId: string;
+  /** File rows: the file changed since it was counted. */
+  stale?: boolean;
   children: AllocationTreeNode[];
 }
 
@@ -55,6 +65,12 @@ export interface TreeOptions {
   roots: string[];
   /** The source text of a line, trimmed, when the file can be read. */
   sourceLine?: (file: string, line: number) => string | undefined;
+  /** A source's comparison with the chosen baseline, when it is compared (see ui/baseline.ts). */
+  compare?: (source: TreeSource) => ReportComparison | undefined;
+  /** The baseline's name, and the source it came from (its row says "baseline"). */
+  baseline?: { label: string; sourceId?: string };
+  /** Files a source counted that changed since (their rows say so). */
+  staleFiles?: (source: TreeSource) => string[];
 }
 
 export function compareAmounts(sortBy: SortKey): (a: Amount, b: Amount) => number {
@@ -107,7 +123,7 @@ function callersNode(source: TreeSource, line: LineTally, lineId: string, sortBy
   };
 }
 
-function lineNode(source: TreeSource, line: LineTally, options: TreeOptions): AllocationTreeNode {
+function lineNode(source: TreeSource, line: LineTally, options: TreeOptions, row?: LineComparison): AllocationTreeNode {
   const id = `${source.id}|${line.file}:${line.line}`;
   const text = options.sourceLine?.(line.file, line.line);
   const parts = lineParts(line, source.report.go);
@@ -127,8 +143,8 @@ function lineNode(source: TreeSource, line: LineTally, options: TreeOptions): Al
   // The count first (labels are cut at the right, descriptions after them), then where, then what.
   const { report } = source;
   const label = report.scope === 'line'
-    ? formatScopedAmount(line, 'line')
-    : `${amountIn(line, report)} · ${formatShare(shareOf(line, report.total))}`;
+    ? `${formatScopedAmount(line, 'line')}${row ? ` (${formatDelta(row.delta.count)})` : ''}`
+    : `${amountWithDelta(line, report, row)} · ${formatShare(shareOf(line, report.total))}`;
   const callers = callersNode(source, line, id, options.sortBy);
   const where = `${path.basename(line.file)}:${line.line}`;
   return {
@@ -137,7 +153,11 @@ function lineNode(source: TreeSource, line: LineTally, options: TreeOptions): Al
     label,
     description: text ? `${where}  ${text}` : where,
     amount: { count: line.count, bytes: line.bytes },
-    tooltip: [`${where} · ${line.function}`, text ?? '', report.scope === 'line' ? SCOPE_TEXT.line : `${formatShare(shareOf(line, report.total))} of the ${report.scope === 'op' ? "benchmark's" : "run's"} allocations`].filter(Boolean).join('\n'),
+    tooltip: [
+      `${where} · ${line.function}`, text ?? '',
+      report.scope === 'line' ? SCOPE_TEXT.line : `${formatShare(shareOf(line, report.total))} of the ${report.scope === 'op' ? "benchmark's" : "run's"} allocations`,
+      row && options.baseline ? describeRowChange(row, options.baseline.label) : '',
+    ].filter(Boolean).join('\n'),
     location: { file: line.file, line: line.line },
     sourceId: source.id,
     children: callers ? [callers, ...ordered] : ordered,
@@ -170,19 +190,27 @@ function outsideNode(source: TreeSource, sortBy: SortKey): AllocationTreeNode | 
 }
 
 export function buildSourceNode(source: TreeSource, options: TreeOptions, label = source.label): AllocationTreeNode {
+  const comparison = options.compare?.(source);
+  const rows = comparison ? rowsByLocation(comparison) : undefined;
   const byFile = new Map<string, LineTally[]>();
   for (const line of countedLines(source.report)) byFile.set(line.file, [...(byFile.get(line.file) ?? []), line]);
+  // Lines only the baseline counted: a zero with its difference, in the files this source counted.
+  for (const row of comparison?.lines ?? []) {
+    if (row.kind === 'gone' && byFile.has(row.file)) byFile.get(row.file)!.push({ file: row.file, line: row.line, function: row.function, count: 0, bytes: 0, paths: [] });
+  }
+  const stale = new Set(options.staleFiles?.(source) ?? []);
   const files = [...byFile].map(([file, lines]): AllocationTreeNode => {
     const amount = lines.reduce((sum, l) => ({ count: sum.count + l.count, bytes: sum.bytes + l.bytes }), { count: 0, bytes: 0 });
     return {
       id: `${source.id}|${file}`,
       type: 'file',
       label: fileLabel(file, options.roots),
-      description: amountIn(amount, source.report),
+      description: `${amountIn(amount, source.report)}${stale.has(file) ? ' · changed since counted' : ''}`,
       amount,
       tooltip: file,
+      stale: stale.has(file) || undefined,
       sourceId: source.id,
-      children: sortNodes(lines.map((l) => lineNode(source, l, options)), options.sortBy),
+      children: sortNodes(lines.map((l) => lineNode(source, l, options, rows?.get(locationKey(l.file, l.line)))), options.sortBy),
     };
   });
   const children = sortNodes(files, options.sortBy);
@@ -194,7 +222,12 @@ export function buildSourceNode(source: TreeSource, options: TreeOptions, label 
     id: source.id,
     type: 'source',
     label,
-    description: `${amountIn(report.total, report)} · ${sourceFactsText(source)}`,
+    // The difference beside the count, like a line's; in words in the tooltip. The state stays near the front.
+    description: [
+      amountWithDelta(report.total, report, comparison?.total),
+      ...(options.baseline?.sourceId === source.id ? ['baseline'] : []),
+      sourceFactsText(source),
+    ].join(' · '),
     amount: report.total,
     state: sourceState(source),
     tooltip: report.sampled ? [
@@ -207,6 +240,9 @@ export function buildSourceNode(source: TreeSource, options: TreeOptions, label 
       `${SCOPE_TEXT[report.scope]} · ${stateText(source)}`,
       `started ${clockTime(source.started)}${engine ? ` · ${ENGINE_LABEL[engine]}` : ''}`,
       describeBuild(report),
+      ...(source.imported ? [`imported from ${source.imported}`] : source.earlier ? ['counted in an earlier window'] : []),
+      ...(comparison && options.baseline ? [`compared with ${options.baseline.label}: ${describeAmountDelta(comparison.total)}`, ...comparison.warnings.map((w) => `note: ${w}`)] : []),
+      ...(stale.size > 0 ? [`changed since counted: ${[...stale].map((f) => fileLabel(f, options.roots)).join(', ')}`] : []),
     ].join('\n'),
     sourceId: source.id,
     children,

@@ -21,3 +21,18 @@ export function formatBytes(bytes: number): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
+
+/** The minus sign (U+2212), not a hyphen: `−1,000` lines up with `+3` and reads as a number. */
+export const MINUS = '\u2212';
+
+/** A signed difference: `+3`, `−1,000`, `±0`. */
+export function formatDelta(n: number): string {
+  if (n === 0) return '±0';
+  return `${n > 0 ? '+' : MINUS}${formatCount(Math.abs(n))}`;
+}
+
+/** A signed difference in bytes: `+48 B`, `−1.5 KiB`, `±0 B`. */
+export function formatBytesDelta(n: number): string {
+  if (n === 0) return '±0 B';
+  return `${n > 0 ? '+' : MINUS}${formatBytes(Math.abs(n))}`;
+}

@@ -19,6 +19,10 @@ export interface SourceFacts {
   started: number;
   /** Statement counts always use the breakpoints; a debug session says (undefined: not known). */
   engine?: Engine;
+  /** Restored from an earlier window. */
+  earlier?: boolean;
+  /** Read from a report file. */
+  imported?: string;
 }
 
 export type SourceState = 'running' | 'complete' | 'stopped early' | 'not reached' | 'sampled';
@@ -69,5 +73,6 @@ export function distinctLabels(sources: readonly SourceFacts[]): Map<string, str
 export function sourceFactsText(s: SourceFacts): string {
   if (s.report.sampled) return `sampled · ${formatSampleRate(s.report.sampled)} · ${s.report.sampled.kind === 'inuse' ? 'in use' : 'allocated'} · ${clockTime(s.started)}`;
   const engine = s.engine ?? (s.kind === 'statement' ? 'breakpoints' : undefined);
-  return [stateText(s), SCOPE_LABEL[s.report.scope], clockTime(s.started), engine ? ENGINE_LABEL[engine] : ''].filter(Boolean).join(' · ');
+  const origin = s.imported ? 'imported' : s.earlier ? 'earlier session' : '';
+  return [stateText(s), origin, SCOPE_LABEL[s.report.scope], clockTime(s.started), engine ? ENGINE_LABEL[engine] : ''].filter(Boolean).join(' · ');
 }

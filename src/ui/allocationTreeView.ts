@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { AllocationTreeNode, buildAllocationTree, SortKey } from '../core/allocationTree';
 import { Throttle } from '../core/throttle';
-import type { TallyStore } from './tallyStore';
+import type { InlineMarkSources } from './inlineDecorations';
+import type { TallySource, TallyStore } from './tallyStore';
 
 export const VIEW_ID = 'malloclens.allocations';
 export const REVEAL_COMMAND = 'malloclens.revealLine';
@@ -32,10 +33,13 @@ export class AllocationTreeProvider implements vscode.TreeDataProvider<Allocatio
   private readonly throttle = new Throttle(() => this.rebuild(), REDRAW_INTERVAL_MS);
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly store: TallyStore, private readonly state: vscode.Memento) {
+  constructor(private readonly store: TallyStore, private readonly state: vscode.Memento, private readonly marks?: InlineMarkSources) {
     this.sortKey = state.get<SortKey>(SORT_STATE, 'count');
     void vscode.commands.executeCommand('setContext', SORT_STATE, this.sortKey);
-    this.subscription = store.onDidChange(() => this.throttle.request());
+    this.subscription = vscode.Disposable.from(
+      store.onDidChange(() => this.throttle.request()),
+      ...(marks ? [marks.baseline.onDidChange(() => this.throttle.request()), marks.stale.onDidChange(() => this.throttle.request())] : []),
+    );
     this.rebuild();
   }
 
@@ -65,6 +69,11 @@ export class AllocationTreeProvider implements vscode.TreeDataProvider<Allocatio
         if (!lines.has(file)) lines.set(file, sourceLines(file));
         return lines.get(file)?.[line - 1]?.trim() || undefined;
       },
+      ...(this.marks ? {
+        compare: (source) => this.marks!.baseline.compare(source),
+        baseline: this.marks.baseline.current && { label: this.marks.baseline.current.label, sourceId: this.marks.baseline.current.sourceId },
+        staleFiles: (source) => this.marks!.stale.of(source as TallySource),
+      } : {}),
     });
     void vscode.commands.executeCommand('setContext', 'malloclens.hasData', sources.length > 0);
     this.changed.fire();
@@ -83,6 +92,7 @@ export class AllocationTreeProvider implements vscode.TreeDataProvider<Allocatio
     if (node.type === 'file' && node.tooltip) item.resourceUri = vscode.Uri.file(node.tooltip);
     const icon = node.type === 'source' ? sourceIcon(node) : ICONS[node.type];
     if (icon) item.iconPath = new vscode.ThemeIcon(icon);
+    if (node.stale) item.iconPath = new vscode.ThemeIcon('warning');
     if (node.location) {
       item.command = { command: REVEAL_COMMAND, title: 'Reveal Line', arguments: [node.location.file, node.location.line] };
     }

@@ -4,12 +4,13 @@
  * the Go extension's own (`go`) sessions when its `dlv` is malloclens (go.alternateTools.dlv): any
  * session that sends the event is counted, others are left alone.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { chooseEngine, DEFAULT_ENGINE, engineRequested } from '../core/engineChoice';
 import type { MallocReport } from '../core/report';
 import type { Engine } from '../core/sourceState';
-import { DEBUG_TYPE } from './debugConfiguration';
-import { emptyReport, TallyStore } from './tallyStore';
+import { DEBUG_TYPE, DLV_CWD_KEY } from './debugConfiguration';
+import { emptyReport, ProgramTarget, TallyStore } from './tallyStore';
 
 export const TALLY = 'malloclens/tally';
 
@@ -31,6 +32,17 @@ function engineOf(session: vscode.DebugSession, report?: MallocReport): Engine {
   }
 }
 
+/** What a launch ran (for "the optimized build of the same program"); attaches and executables run nothing we can rebuild. */
+function programOf(session: vscode.DebugSession): ProgramTarget | undefined {
+  const c = session.configuration as { request?: string; mode?: string; program?: unknown; args?: unknown; cwd?: unknown; [DLV_CWD_KEY]?: unknown };
+  if (c.request !== 'launch' || typeof c.program !== 'string' || c.mode === 'exec' || c.mode === 'core') return undefined;
+  const args = Array.isArray(c.args) ? c.args.filter((a): a is string => typeof a === 'string') : [];
+  // The resolved configuration names the program relative to the directory dlv starts in.
+  const target = path.resolve(typeof c[DLV_CWD_KEY] === 'string' ? c[DLV_CWD_KEY] : '', c.program);
+  const dir = target.endsWith('.go') ? path.dirname(target) : target;
+  return { target, cwd: typeof c.cwd === 'string' ? c.cwd : dir, args, test: c.mode === 'test' };
+}
+
 export class DebugTallies implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -38,7 +50,7 @@ export class DebugTallies implements vscode.Disposable {
     this.disposables.push(
       vscode.debug.onDidStartDebugSession((s) => {
         // A malloclens session is counted from its first moment; a go session once it proves to be.
-        if (s.type === DEBUG_TYPE) store.add({ id: s.id, label: s.name, kind: 'debug', report: emptyReport(), live: true, engine: engineOf(s) });
+        if (s.type === DEBUG_TYPE) store.add({ id: s.id, label: s.name, kind: 'debug', report: emptyReport(), live: true, engine: engineOf(s), program: programOf(s) });
       }),
       vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
         if (e.event === TALLY && isReport(e.body)) store.update(e.session.id, e.body, e.session.name, true, engineOf(e.session, e.body));

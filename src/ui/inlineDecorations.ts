@@ -6,9 +6,17 @@
 import * as vscode from 'vscode';
 import { HEAT_COLORS, HEAT_LEVELS, HeatLevel } from '../core/heat';
 import { LineCount, lineCountsForFile } from '../core/inlineCounts';
+import { markStale, withBaselineDeltas } from '../core/inlineMarks';
 import { Throttle } from '../core/throttle';
 import { DecorationStyle, readSettings, SECTION } from './settings';
-import type { TallyStore } from './tallyStore';
+import type { Baseline } from './baseline';
+import type { StaleFiles } from './staleFiles';
+import type { TallySource, TallyStore } from './tallyStore';
+
+export interface InlineMarkSources {
+  baseline: Baseline;
+  stale: StaleFiles;
+}
 
 const REDRAW_INTERVAL_MS = 250;
 
@@ -20,9 +28,10 @@ export class InlineCountDecorations implements vscode.Disposable {
   private readonly throttle = new Throttle(() => this.redraw(), REDRAW_INTERVAL_MS);
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly store: TallyStore) {
+  constructor(private readonly store: TallyStore, private readonly marks?: InlineMarkSources) {
     this.disposables.push(
       store.onDidChange(() => this.throttle.request()),
+      ...(marks ? [marks.baseline.onDidChange(() => this.throttle.request()), marks.stale.onDidChange(() => this.throttle.request())] : []),
       vscode.window.onDidChangeVisibleTextEditors(() => this.redraw()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${SECTION}.inlineCounts`)) this.redraw();
@@ -66,13 +75,26 @@ export class InlineCountDecorations implements vscode.Disposable {
       return;
     }
     this.ensureTypes(settings.style);
-    const sources = this.store.list();
+    // The baseline's own counts give way to the counts compared with it, when there are some.
+    const baselineId = this.marks?.baseline.current?.sourceId;
+    const all = this.store.list();
+    const others = all.filter((source) => source.id !== baselineId);
+    const sources = others.some((source) => source.kind === 'debug') ? others : all;
     for (const editor of vscode.window.visibleTextEditors) {
       if (editor.document.uri.scheme !== 'file') continue;
-      const counts = lineCountsForFile(sources, editor.document.uri.fsPath, settings.minimumShare)
+      const file = editor.document.uri.fsPath;
+      const counts = this.marked(lineCountsForFile(sources, file, settings.minimumShare), file)
         .filter((c) => c.line <= editor.document.lineCount);
       this.draw(editor, counts, settings.style);
     }
+  }
+
+  /** The baseline's differences and the stale mark, when the editor has them. */
+  private marked(counts: LineCount[], file: string): LineCount[] {
+    if (!this.marks) return counts;
+    const { baseline, stale } = this.marks;
+    const withDeltas = withBaselineDeltas(counts, file, (source) => baseline.compare(source));
+    return markStale(withDeltas, (source) => stale.of(source as TallySource).includes(file));
   }
 
   private draw(editor: vscode.TextEditor, counts: LineCount[], style: DecorationStyle): void {

@@ -13,6 +13,20 @@ export interface TallySource extends CountSource {
   engine?: Engine;
   /** For statement counts: the statement, so that its lens can show the result. */
   statement?: { file: string; line: number; endLine: number };
+  /** Restored from an earlier window (kept in workspace storage), not counted in this one. */
+  earlier?: boolean;
+  /** Read from this report file (Import Report), not counted here. */
+  imported?: string;
+  /** What was run, when known: "the optimized build of the same program" runs it again. */
+  program?: ProgramTarget;
+}
+
+export interface ProgramTarget {
+  /** A package directory or .go file. */
+  target: string;
+  cwd: string;
+  args: string[];
+  test: boolean;
 }
 
 export function emptyReport(): MallocReport {
@@ -40,6 +54,13 @@ export class TallyStore implements vscode.Disposable {
     this.sources.set(entry.id, entry);
     this.changed.fire();
     return entry;
+  }
+
+  /** A source from an earlier window or a file, with its own start time (it orders sources). */
+  restore(source: TallySource): void {
+    this.clock = Math.max(this.clock, source.started);
+    this.sources.set(source.id, { ...source, live: false });
+    this.changed.fire();
   }
 
   /** A new report for a source; unknown sources (a Go extension session) are added as debug sessions. */
