@@ -106,6 +106,38 @@ function needValue(argv: string[], i: number, flag: string): string {
   return v;
 }
 
+/** One command-line word as a flag: its name, and its value (inline `--flag=v` or the next word). */
+interface FlagWord {
+  word: string;
+  flag: string;
+  value: () => string;
+  noValue: () => true;
+}
+
+/**
+ * Walks `rest` word by word, handing each to `onWord` as a flag, until `--` (whose remainder it
+ * returns: the program's arguments).
+ */
+function walkFlags(rest: string[], onWord: (w: FlagWord) => void): string[] {
+  for (let i = 0; i < rest.length; i++) {
+    const word = rest[i];
+    if (word === '--') return rest.slice(i + 1);
+    const [flag, inline] = word.startsWith('--') && word.includes('=') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, undefined];
+    const value = () => {
+      if (inline !== undefined) return inline;
+      const v = needValue(rest, i, flag);
+      i += 1;
+      return v;
+    };
+    const noValue = (): true => {
+      if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
+      return true;
+    };
+    onWord({ word, flag, value, noValue });
+  }
+  return [];
+}
+
 export function parseLineSpec(spec: string): { file: string; line: number } {
   const m = /^(.+):(\d+)$/.exec(spec);
   if (!m || Number(m[2]) < 1) throw new UsageError(`--line wants FILE:LINE, got ${JSON.stringify(spec)}`);
@@ -140,23 +172,8 @@ export function parseArgs(argv: string[]): CliArgs {
 
   const args: CountArgs = { command: 'count', json: false, optimized: false, test: false, makeRows: false, target: '', programArgs: [] };
   const positional: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (a === '--') {
-      args.programArgs = rest.slice(i + 1);
-      break;
-    }
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => {
-      if (inline !== undefined) return inline;
-      const v = needValue(rest, i, flag);
-      i += 1;
-      return v;
-    };
-    const noValue = () => {
-      if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
-      return true;
-    };
+  let help = false;
+  args.programArgs = walkFlags(rest, ({ word: a, flag, value, noValue }) => {
     switch (flag) {
       case '--json': args.json = noValue(); break;
       case '-o': case '--output': args.output = value(); break;
@@ -179,12 +196,13 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--filter': args.filter = value(); break;
       case '--pprof': args.pprof = value(); break;
       case '--baseline': args.baseline = value(); break;
-      case '-h': case '--help': return { command: 'help' };
+      case '-h': case '--help': help = true; break;
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown flag ${a}`);
         positional.push(a);
     }
-  }
+  });
+  if (help) return { command: 'help' };
   if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'missing target (a package directory or .go file)' : `one target expected, got ${positional.join(' ')}`);
   args.target = positional[0];
   if (args.json && (args.top !== undefined || args.filter !== undefined)) throw new UsageError('--top and --filter cut the table; the JSON report is always whole (filter it with jq)');
@@ -198,19 +216,7 @@ export function parseArgs(argv: string[]): CliArgs {
 function parseShowArgs(rest: string[]): ShowArgs {
   const args: ShowArgs = { command: 'show', profile: '', json: false, inuse: false };
   const positional: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => {
-      if (inline !== undefined) return inline;
-      const v = needValue(rest, i, flag);
-      i += 1;
-      return v;
-    };
-    const noValue = () => {
-      if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
-      return true;
-    };
+  const after = walkFlags(rest, ({ word: a, flag, value, noValue }) => {
     switch (flag) {
       case '--json': args.json = noValue(); break;
       case '-o': case '--output': args.output = value(); break;
@@ -222,7 +228,8 @@ function parseShowArgs(rest: string[]): ShowArgs {
         if (a.startsWith('-')) throw new UsageError(`unknown flag ${a}`);
         positional.push(a);
     }
-  }
+  });
+  positional.push(...after);
   if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'show: missing PROFILE (a heap or allocs profile file)' : `show: one profile expected, got ${positional.join(' ')}`);
   args.profile = positional[0];
   if (args.json && (args.top !== undefined || args.filter !== undefined)) throw new UsageError('--top and --filter cut the table; the JSON report is always whole (filter it with jq)');
