@@ -1,0 +1,289 @@
+/**
+ * `malloclens dap` in front of a Delve started elsewhere: `dlv --headless --accept-multiclient`
+ * runs a copy of the oracle corpus in one directory (the "remote" machine's paths), the client
+ * attaches with `"mode": "remote"` and a substitutePath from another copy (the editor's), and the
+ * report must give the editor's paths, and per line the same counts as a local run and as the
+ * program's own MemStats deltas, in both engines. Detaching leaves the program running, without
+ * malloclens's breakpoints.
+ */
+import * as assert from 'node:assert/strict';
+import { ChildProcess, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { DebugProtocol as P } from '@vscode/debugprotocol';
+import type { MallocReport } from '../../src/core/report';
+import { withRuntimeShare } from '../../src/core/tally';
+import { StreamConnection } from '../../src/dap/connection';
+import { HeadlessClient } from '../../src/dap/headlessClient';
+import { caseLines, CLI, countWithOracle, FIXTURES, markedEnv, measureUndisturbed, mismatches, OracleRow, parseOracle, waitForNoLeftovers } from './helpers';
+import { connect } from './support/dapSession';
+
+const DLV = process.env.MALLOCLENS_DLV || path.join(os.homedir(), 'go', 'bin', 'dlv');
+
+interface Headless {
+  port: number;
+  child: ChildProcess;
+  /** The debuggee's PID (Delve's child). */
+  debuggee(): number | undefined;
+  stop(): Promise<void>;
+}
+
+/** `dlv --headless --accept-multiclient debug` of the program in `dir`, halted at its entry. */
+async function headlessDelve(dir: string, env: NodeJS.ProcessEnv): Promise<Headless> {
+  const child = spawn(DLV, ['--headless', '--accept-multiclient', '--listen', '127.0.0.1:0', '--api-version=2', 'debug', '--output', path.join(dir, 'prog')], {
+    cwd: dir, env: markedEnv(env), stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  let out = '';
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the headless Delve did not listen: ${out}`)), 120_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /API server listening at: 127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`the headless Delve exited (${code}): ${out}`)));
+  });
+  const debuggee = () => {
+    try {
+      const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      return children.length > 0 ? Number(children[0]) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    port, child, debuggee,
+    stop: async () => {
+      const program = debuggee();
+      child.kill('SIGKILL');
+      if (program) {
+        try {
+          process.kill(program, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await exited;
+    },
+  };
+}
+
+interface RemoteRun {
+  report: MallocReport;
+  rows: OracleRow[];
+  /** malloclens's own log (MALLOCLENS_DEBUG). */
+  log: string;
+  seconds: number;
+}
+
+/**
+ * One remote run of the corpus: a headless Delve in `remoteDir`, `malloclens dap` attached to it
+ * with the editor's copy in `editorDir`, to the program's end.
+ */
+async function remoteRun(dirs: { editor: string; remote: string }, engine: 'fast' | 'breakpoints', env: NodeJS.ProcessEnv = {}, programEnv: NodeJS.ProcessEnv = {}): Promise<RemoteRun> {
+  const oracleFile = path.join(dirs.remote, 'deltas.json');
+  rmSync(oracleFile, { force: true });
+  const delve = await headlessDelve(dirs.remote, { ...programEnv, MALLOCLENS_ORACLE_OUT: oracleFile });
+  const started = Date.now();
+  const child = spawn(process.execPath, [CLI, 'dap'], { cwd: dirs.editor, env: markedEnv({ ...env, MALLOCLENS_DEBUG: '1' }), stdio: ['pipe', 'pipe', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+  const exited = new Promise((r) => child.once('exit', r));
+  const client = new HeadlessClient(new StreamConnection(child.stdout, child.stdin));
+  try {
+    assert.equal((await client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true })).success, true);
+    const initialized = client.waitFor('initialized');
+    const attach = await client.request('attach', {
+      request: 'attach', mode: 'remote', host: '127.0.0.1', port: delve.port, cwd: dirs.editor,
+      substitutePath: [{ from: dirs.editor, to: dirs.remote }], malloclens: { engine },
+    });
+    assert.equal(attach.success, true, attach.message);
+    await initialized;
+    const terminated = client.waitFor('terminated');
+    await client.request('configurationDone');
+    await terminated;
+    const report = (await client.request('malloclens/tally')).body as MallocReport;
+    await client.request('disconnect', {});
+    await exited;
+    const seconds = (Date.now() - started) / 1000;
+    const { deltas, disturbed } = parseOracle(readFileSync(oracleFile, 'utf8'));
+    const main = path.join(dirs.editor, 'main.go');
+    const source = readFileSync(main, 'utf8').split('\n');
+    const lines = caseLines(main);
+    assert.equal(lines.length, deltas.length);
+    const rows = lines.map((line, i) => {
+      const counted = report.lines.find((l) => l.file === main && l.line === line);
+      return { line, source: source[line - 1].trim(), runtime: deltas[i], counted: counted ? withRuntimeShare(counted) : 0, disturbed: disturbed.includes(i) };
+    });
+    return { report, rows, log, seconds };
+  } finally {
+    child.stdin.end();
+    await delve.stop();
+  }
+}
+
+/**
+ * The remote run against its program's own deltas, and against a local run of the same program
+ * line by line. Where the two programs' runtimes counted differently (a local fast-mode build has
+ * the runtime overlay, which turns tiny-block reuse off: more objects; a thread created meanwhile),
+ * each must equal its own runtime's count instead.
+ */
+function compare(remote: RemoteRun, local: OracleRow[]): { differences: string[]; runtimesDiffer: number[] } {
+  const differences = [...mismatches(remote.rows), ...mismatches(local).map((m) => `local ${m}`)];
+  const runtimesDiffer: number[] = [];
+  for (const row of remote.rows) {
+    const here = local.find((l) => l.line === row.line)!;
+    if (row.disturbed || here.disturbed) continue;
+    if (here.runtime !== row.runtime) runtimesDiffer.push(row.line);
+    else if (here.counted !== row.counted) differences.push(`line ${row.line}: remote ${row.counted}, local ${here.counted}   ${row.source}`);
+  }
+  return { differences, runtimesDiffer };
+}
+
+describe('remote Delve: attach mode "remote" with substitutePath', function () {
+  this.timeout(600_000);
+  let work: string;
+  let dirs: { editor: string; remote: string };
+
+  before(() => {
+    work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-remote-'));
+    dirs = { editor: path.join(work, 'editor', 'corpus'), remote: path.join(work, 'remote', 'app') };
+    cpSync(path.join(FIXTURES, 'corpus'), dirs.editor, { recursive: true });
+    cpSync(path.join(FIXTURES, 'corpus'), dirs.remote, { recursive: true });
+  });
+
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  afterEach(async () => {
+    assert.deepEqual(await waitForNoLeftovers(3000), [], 'no dlv, debuggee, symbolizer or malloclens process is left behind');
+  });
+
+  function assertEditorPaths(report: MallocReport): void {
+    const remoteFiles = report.lines.filter((l) => l.file.startsWith(dirs.remote));
+    assert.deepEqual(remoteFiles.map((l) => `${l.file}:${l.line}`), [], 'every line carries the editor\'s path');
+    assert.ok(report.lines.some((l) => l.file === path.join(dirs.editor, 'main.go')), 'the program\'s lines are the user\'s code');
+  }
+
+  for (const engine of ['fast', 'breakpoints'] as const) {
+    it(`counts what a local run counts and what the runtime counts, ${engine} engine`, async () => {
+      const localStarted = Date.now();
+      const local = await countWithOracle('corpus', ['--engine', engine]);
+      const localSeconds = (Date.now() - localStarted) / 1000;
+      // The breakpoint engine's recipe: the program started with GOMAXPROCS=1, which malloclens
+      // sets itself only in programs it launches (see the next test).
+      const programEnv = engine === 'breakpoints' ? { GOMAXPROCS: '1' } : {};
+      const remote = await measureUndisturbed(() => remoteRun(dirs, engine, {}, programEnv), (r) => r.rows.some((row) => row.disturbed));
+      const { differences, runtimesDiffer } = compare(remote, local.rows);
+      const figures = remote.rows.map((r) => {
+        const here = local.rows.find((l) => l.line === r.line)!;
+        return `${r.line}:${r.runtime}/${r.counted}|${here.runtime}/${here.counted}`;
+      });
+      console.log(`      ${engine}: remote ${remote.seconds.toFixed(1)} s, local ${localSeconds.toFixed(1)} s; line:remote runtime/count|local runtime/count ${figures.join(' ')}`);
+      assert.deepEqual(differences, []);
+      // Two runs of one program: the runtime itself may count a line differently (json.Marshal's
+      // pooled buffers after a GC; tiny-block reuse, which a local fast-mode build turns off).
+      assert.ok(runtimesDiffer.length <= 6, `lines the two runtimes counted differently: ${runtimesDiffer.join(', ')}`);
+      assertEditorPaths(remote.report);
+      assert.ok(remote.rows.length >= 25 && remote.rows.some((r) => r.runtime > 100));
+      if (engine === 'fast') {
+        assert.match(remote.log, /reading the profile from \/proc\/\d+\/mem/, 'the process is on this machine: its memory is read directly');
+        assert.equal(remote.report.check?.complete, true, JSON.stringify(remote.report.check));
+        assert.ok(remote.report.warnings.some((w) => /built elsewhere/.test(w)), 'the report says the runtime overlay was missing');
+      } else {
+        assert.equal(remote.report.check?.complete, true, JSON.stringify(remote.report.check));
+        assert.ok(!remote.report.warnings.some((w) => /GOMAXPROCS/.test(w)), 'GOMAXPROCS=1: nothing to warn about');
+      }
+      // Attached at the entry point: the whole run is counted, as in a launch.
+      assert.ok(!remote.report.warnings.some((w) => /from the attach on/.test(w)), remote.report.warnings.join('\n'));
+    });
+  }
+
+  it('says so when a program started with GOMAXPROCS > 1 may have lost concurrent allocations (breakpoint engine)', async () => {
+    const procs = Math.max(2, os.availableParallelism());
+    const remote = await remoteRun(dirs, 'breakpoints', {}, { GOMAXPROCS: String(procs) });
+    const missing = mismatches(remote.rows);
+    console.log(`      breakpoints at GOMAXPROCS=${procs}: ${remote.seconds.toFixed(1)} s; ${missing.length ? missing.join('; ') : 'no line missed anything'}; check ${JSON.stringify(remote.report.check)}`);
+    assert.ok(remote.report.warnings.some((w) => w.includes(`GOMAXPROCS=${procs}`)), remote.report.warnings.join('\n'));
+    // What was lost is never lost silently: Delve's own hit counts say so.
+    if (missing.length > 0) assert.equal(remote.report.check?.complete, false, JSON.stringify(remote.report.check));
+    assert.ok(remote.rows.every((r) => r.disturbed || r.counted <= r.runtime), 'nothing is counted twice');
+  });
+
+  it('reads the profile through Delve\'s requests where the process\'s memory is not readable (fast engine)', async () => {
+    const remote = await measureUndisturbed(() => remoteRun(dirs, 'fast', { MALLOCLENS_MEMORY: 'delve' }), (r) => r.rows.some((row) => row.disturbed));
+    console.log(`      fast through Delve: ${remote.seconds.toFixed(1)} s`);
+    assert.match(remote.log, /reading the profile through Delve's requests/);
+    assert.deepEqual(mismatches(remote.rows), []);
+    assertEditorPaths(remote.report);
+  });
+
+  it('detaches without ending the program or leaving a breakpoint of its own in the headless Delve', async () => {
+    const oracleFile = path.join(dirs.remote, 'deltas.json');
+    rmSync(oracleFile, { force: true });
+    const delve = await headlessDelve(dirs.remote, { MALLOCLENS_ORACLE_OUT: oracleFile });
+    try {
+      const child = spawn(process.execPath, [CLI, 'dap'], { cwd: dirs.editor, env: markedEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+      const exited = new Promise((r) => child.once('exit', r));
+      const client = new HeadlessClient(new StreamConnection(child.stdout, child.stdin));
+      await client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+      const initialized = client.waitFor('initialized');
+      const attach = await client.request('attach', { request: 'attach', mode: 'remote', port: delve.port, substitutePath: [{ from: dirs.editor, to: dirs.remote }] });
+      assert.equal(attach.success, true, attach.message);
+      await initialized;
+      const main = path.join(dirs.editor, 'main.go');
+      const line = caseLines(main)[3];
+      const set = await client.request('setBreakpoints', { source: { path: main }, breakpoints: [{ line }] });
+      assert.equal((set.body as P.SetBreakpointsResponse['body']).breakpoints[0].verified, true, 'the editor\'s path reaches Delve through substitutePath');
+      const stopped = client.waitFor('stopped');
+      await client.request('configurationDone');
+      const stop = (await stopped) as P.StoppedEvent;
+      const frames = (await client.request('stackTrace', { threadId: stop.body.threadId, levels: 1 })).body as P.StackTraceResponse['body'];
+      assert.equal(frames.stackFrames[0].source?.path, main);
+      const midway = (await client.request('malloclens/tally')).body as MallocReport;
+      assert.ok(midway.lines.some((l) => l.file === main && l.line < line), 'counted up to the breakpoint');
+      await client.request('disconnect', { terminateDebuggee: false });
+      child.stdin.end();
+      await exited;
+      const program = delve.debuggee();
+      assert.ok(program !== undefined && existsSync(`/proc/${program}`), 'the program lives on after the detach');
+
+      // A plain client of the same headless Delve: nothing of malloclens's stops the program now.
+      const plain = await connect(delve.port);
+      const events: string[] = [];
+      plain.client.onEvent((e) => events.push(e.event === 'stopped' ? `stopped:${(e as P.StoppedEvent).body.reason}` : e.event));
+      await plain.client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+      await plain.client.request('attach', { request: 'attach', mode: 'remote' });
+      const rate = (await plain.client.request('evaluate', { expression: 'runtime.MemProfileRate', context: 'repl' })).body as P.EvaluateResponse['body'];
+      assert.notEqual(rate.result, '1', 'the sampling rate is back to the program\'s own');
+      // The user's own breakpoint is the user's: this client clears it, as a fresh editor would.
+      await plain.client.request('setBreakpoints', { source: { path: path.join(dirs.remote, 'main.go') }, breakpoints: [] });
+      const terminated = plain.client.waitFor('terminated');
+      await plain.client.request('configurationDone');
+      await terminated;
+      assert.deepEqual(events.filter((e) => e.startsWith('stopped')), [], 'no hidden breakpoint is left in the headless Delve');
+      assert.ok(existsSync(oracleFile), 'the program ran to its end');
+      plain.socket.destroy();
+    } finally {
+      await delve.stop();
+    }
+  });
+
+  it('says what is wrong when no headless Delve listens there', async () => {
+    const child = spawn(process.execPath, [CLI, 'dap'], { cwd: dirs.editor, env: markedEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = new Promise((r) => child.once('exit', r));
+    const client = new HeadlessClient(new StreamConnection(child.stdout, child.stdin));
+    await client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+    const attach = await client.request('attach', { request: 'attach', mode: 'remote', host: '127.0.0.1', port: 1 });
+    assert.equal(attach.success, false);
+    assert.match(attach.message ?? '', /cannot reach the headless Delve at 127\.0\.0\.1:1/);
+    await client.request('disconnect', {});
+    child.stdin.end();
+    await exited;
+  });
+});
