@@ -29,9 +29,9 @@ interface Headless {
   stop(): Promise<void>;
 }
 
-/** `dlv --headless --accept-multiclient debug` of the program in `dir`, halted at its entry. */
-async function headlessDelve(dir: string, env: NodeJS.ProcessEnv): Promise<Headless> {
-  const child = spawn(DLV, ['--headless', '--accept-multiclient', '--listen', '127.0.0.1:0', '--api-version=2', 'debug', '--output', path.join(dir, 'prog')], {
+/** `dlv --headless --accept-multiclient debug` of the program in `dir`, halted at its entry (unless `--continue`). */
+async function headlessDelve(dir: string, env: NodeJS.ProcessEnv, flags: string[] = []): Promise<Headless> {
+  const child = spawn(DLV, ['--headless', '--accept-multiclient', '--listen', '127.0.0.1:0', '--api-version=2', 'debug', ...flags, '--output', path.join(dir, 'prog')], {
     cwd: dir, env: markedEnv(env), stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise((r) => child.once('exit', r));
@@ -150,12 +150,16 @@ describe('remote Delve: attach mode "remote" with substitutePath', function () {
   this.timeout(600_000);
   let work: string;
   let dirs: { editor: string; remote: string };
+  let live: { editor: string; remote: string };
 
   before(() => {
     work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-remote-'));
     dirs = { editor: path.join(work, 'editor', 'corpus'), remote: path.join(work, 'remote', 'app') };
     cpSync(path.join(FIXTURES, 'corpus'), dirs.editor, { recursive: true });
     cpSync(path.join(FIXTURES, 'corpus'), dirs.remote, { recursive: true });
+    live = { editor: path.join(work, 'editor', 'live'), remote: path.join(work, 'remote', 'live') };
+    cpSync(path.join(FIXTURES, 'fastlive'), live.editor, { recursive: true });
+    cpSync(path.join(FIXTURES, 'fastlive'), live.remote, { recursive: true });
   });
 
   after(() => rmSync(work, { recursive: true, force: true }));
@@ -270,6 +274,43 @@ describe('remote Delve: attach mode "remote" with substitutePath', function () {
       assert.ok(existsSync(oracleFile), 'the program ran to its end');
       plain.socket.destroy();
     } finally {
+      await delve.stop();
+    }
+  });
+
+  it('attached to a program already running, counts from the attach on and says so (fast engine)', async () => {
+    const oracleFile = path.join(live.remote, 'deltas.json');
+    // malloclens is ready before the program starts: only the attach itself falls in its run.
+    const child = spawn(process.execPath, [CLI, 'dap'], { cwd: live.editor, env: markedEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = new Promise((r) => child.once('exit', r));
+    const client = new HeadlessClient(new StreamConnection(child.stdout, child.stdin));
+    await client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+    const delve = await headlessDelve(live.remote, { MALLOCLENS_ORACLE_OUT: oracleFile }, ['--continue']);
+    try {
+      // The program loops for about a second; a third of it passes before the attach.
+      await new Promise((r) => setTimeout(r, 300));
+      const initialized = client.waitFor('initialized');
+      const attach = await client.request('attach', { request: 'attach', mode: 'remote', port: delve.port, cwd: live.editor, substitutePath: [{ from: live.editor, to: live.remote }] });
+      assert.equal(attach.success, true, attach.message);
+      await initialized;
+      const terminated = client.waitFor('terminated');
+      await client.request('configurationDone');
+      await terminated;
+      const report = (await client.request('malloclens/tally')).body as MallocReport;
+      await client.request('disconnect', {});
+      await exited;
+      const [pairs, strings, disturbed] = JSON.parse(readFileSync(oracleFile, 'utf8')) as number[];
+      const main = path.join(live.editor, 'main.go');
+      const [pairLine, stringLine] = ['// pair', '// string'].map((marker) => readFileSync(main, 'utf8').split('\n').findIndex((l) => l.trimEnd().endsWith(marker)) + 1);
+      const counted = (line: number) => report.lines.find((l) => l.file === main && l.line === line)?.count ?? 0;
+      console.log(`      mid-run attach: pair line ${counted(pairLine)} of ${pairs}, string line ${counted(stringLine)} of ${strings} (whole run, runtime); check ${JSON.stringify(report.check)}`);
+      assert.ok(report.warnings.some((w) => /from the attach on/.test(w)), report.warnings.join('\n'));
+      // The runtime's own count over the attached part of the run is the oracle here.
+      assert.equal(report.check?.complete, true, JSON.stringify(report.check));
+      assert.ok(counted(pairLine) > 0 && counted(pairLine) < pairs, `the pair line: ${counted(pairLine)} of ${pairs}`);
+      if (disturbed === 0) assert.ok(counted(stringLine) > 0 && counted(stringLine) < strings, `the string line: ${counted(stringLine)} of ${strings}`);
+    } finally {
+      child.stdin.end();
       await delve.stop();
     }
   });
