@@ -223,13 +223,15 @@ export class AdapterSession {
     try {
       address = remoteAddress(request.command, args);
       if (!address || this.remote || !this.link || !this.proxy) return true;
-      const info = await remoteDelveInfo(address);
       const { connection } = await connectRemoteDelve(address);
       const answer = await initializeOver(connection, this.initializeArgs);
       if (!answer.success) {
         connection.close();
         throw new RemoteDelveError(`the headless Delve at ${address.host}:${address.port} refused initialize: ${answer.message ?? 'no reason given'}`);
       }
+      // Only after the DAP client is in: a headless Delve without --accept-multiclient serves its
+      // first client only, and ends (with the program) when that one leaves.
+      const info = await remoteDelveInfo(address, 1500);
       connection.onProtocolError((e) => this.log(`remote Delve: ${e.message}`));
       this.link.moveTo(connection);
       this.remote = { address, connection, info };
