@@ -236,6 +236,10 @@ export class StopProtocol {
     if (this.detached || this.terminated || !this.installed || !this.proxy.isDelveOpen) return;
     this.detached = true;
     this.live.stop();
+    // A stop of the proxy's own ends in a continue: let it, or Delve would leave the program
+    // halted there for the next client. Bounded: a client that leaves must not wait long.
+    const busy = () => ['hidden', 'instruction', 'live pause', 'step'].includes(this.state.owner.kind);
+    for (const deadline = Date.now() + 2000; busy() && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
     try {
       if (this.state.owner.kind === 'user') await this.engine.detach?.(this.ctx());
       else this.log(`detaching while the program is ${this.state.owner.kind}: what the engine changed in it stays`);

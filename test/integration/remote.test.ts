@@ -267,9 +267,9 @@ describe('remote Delve: attach mode "remote" with substitutePath', function () {
       assert.notEqual(rate.result, '1', 'the sampling rate is back to the program\'s own');
       // The user's own breakpoint is the user's: this client clears it, as a fresh editor would.
       await plain.client.request('setBreakpoints', { source: { path: path.join(dirs.remote, 'main.go') }, breakpoints: [] });
-      const terminated = plain.client.waitFor('terminated');
+      const ended = Promise.race([plain.client.waitFor('terminated'), plain.client.waitFor('stopped')]);
       await plain.client.request('configurationDone');
-      await terminated;
+      await ended;
       assert.deepEqual(events.filter((e) => e.startsWith('stopped')), [], 'no hidden breakpoint is left in the headless Delve');
       assert.ok(existsSync(oracleFile), 'the program ran to its end');
       plain.socket.destroy();
@@ -311,6 +311,40 @@ describe('remote Delve: attach mode "remote" with substitutePath', function () {
       if (disturbed === 0) assert.ok(counted(stringLine) > 0 && counted(stringLine) < strings, `the string line: ${counted(stringLine)} of ${strings}`);
     } finally {
       child.stdin.end();
+      await delve.stop();
+    }
+  });
+
+  it('detaching while the program runs leaves no breakpoint of its own either', async () => {
+    const oracleFile = path.join(live.remote, 'deltas.json');
+    rmSync(oracleFile, { force: true });
+    const delve = await headlessDelve(live.remote, { MALLOCLENS_ORACLE_OUT: oracleFile });
+    try {
+      const child = spawn(process.execPath, [CLI, 'dap'], { cwd: live.editor, env: markedEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+      const exited = new Promise((r) => child.once('exit', r));
+      const client = new HeadlessClient(new StreamConnection(child.stdout, child.stdin));
+      await client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+      const initialized = client.waitFor('initialized');
+      assert.equal((await client.request('attach', { request: 'attach', mode: 'remote', port: delve.port, substitutePath: [{ from: live.editor, to: live.remote }] })).success, true);
+      await initialized;
+      await client.request('configurationDone');
+      await new Promise((r) => setTimeout(r, 400));
+      await client.request('disconnect', { terminateDebuggee: false });
+      child.stdin.end();
+      await exited;
+      const plain = await connect(delve.port);
+      const stops: string[] = [];
+      plain.client.onEvent((e) => e.event === 'stopped' && stops.push((e as P.StoppedEvent).body.reason));
+      await plain.client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+      await plain.client.request('attach', { request: 'attach', mode: 'remote' });
+      // A breakpoint left behind would stop the program: whichever comes first decides.
+      const ended = Promise.race([plain.client.waitFor('terminated'), plain.client.waitFor('stopped')]);
+      await plain.client.request('configurationDone');
+      await ended;
+      assert.deepEqual(stops, [], 'no hidden breakpoint is left in the headless Delve');
+      assert.ok(existsSync(oracleFile), 'the program ran to its end');
+      plain.socket.destroy();
+    } finally {
       await delve.stop();
     }
   });
