@@ -17,7 +17,7 @@ import { Delve, DelveNotFoundError, locateDelve, delveVersion } from './delveLoc
 import { DebuggeeWatch } from './debuggeeWatch';
 import { DelveProcess } from './delveProcess';
 import { DelveLink } from './delveLink';
-import { connectRemoteDelve, initializeOver, remoteAddress, RemoteAddress, RemoteDelveError, remoteDelveInfo, RemoteDelveInfo } from './remoteDelve';
+import { connectRemoteDelve, initializeOver, remoteAddress, RemoteAddress, RemoteDelveError, remoteDelveInfo } from './remoteDelve';
 import type { StreamConnection } from './connection';
 import { pathRules } from '../core/substitutePath';
 import { DapMessage, FramingError } from './framing';
@@ -93,7 +93,7 @@ export class AdapterSession {
   /** The proxy's Delve side: the local `dlv dap`, or after a remote attach the headless Delve. */
   private link?: DelveLink;
   /** A remote attach: the headless Delve, elsewhere, which outlives this session. */
-  private remote?: { address: RemoteAddress; connection: StreamConnection; info: RemoteDelveInfo };
+  private remote?: { address: RemoteAddress; connection: StreamConnection };
   private resolveClosed!: () => void;
   /** Resolves once Delve is gone and the session is over. */
   readonly closed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
@@ -219,9 +219,8 @@ export class AdapterSession {
    */
   private async maybeGoRemote(request: P.Request): Promise<boolean> {
     const args = (request.arguments ?? {}) as Record<string, unknown>;
-    let address: RemoteAddress | undefined;
     try {
-      address = remoteAddress(request.command, args);
+      const address = remoteAddress(request.command, args);
       if (!address || this.remote || !this.link || !this.proxy) return true;
       const { connection } = await connectRemoteDelve(address);
       const answer = await initializeOver(connection, this.initializeArgs);
@@ -234,7 +233,7 @@ export class AdapterSession {
       const info = await remoteDelveInfo(address, 1500);
       connection.onProtocolError((e) => this.log(`remote Delve: ${e.message}`));
       this.link.moveTo(connection);
-      this.remote = { address, connection, info };
+      this.remote = { address, connection };
       this.delveVersionText = info.delve ? formatVersion(info.delve) : 'unknown (remote)';
       this.log(`attached to the headless Delve at ${address.host}:${address.port} (Delve ${this.delveVersionText}, ${info.goVersion ?? 'Go version unknown'})`);
       // The local Delve served the initialize only.
