@@ -7,7 +7,7 @@
  * malloclens's breakpoints.
  */
 import * as assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,9 +29,13 @@ interface Headless {
   stop(): Promise<void>;
 }
 
-/** `dlv --headless --accept-multiclient debug` of the program in `dir`, halted at its entry (unless `--continue`). */
-async function headlessDelve(dir: string, env: NodeJS.ProcessEnv, flags: string[] = []): Promise<Headless> {
-  const child = spawn(DLV, ['--headless', '--accept-multiclient', '--listen', '127.0.0.1:0', '--api-version=2', 'debug', ...flags, '--output', path.join(dir, 'prog')], {
+/**
+ * `dlv --headless --accept-multiclient debug` of the program in `dir`, halted at its entry (unless
+ * `--continue`); `wrapper` runs it inside another command (a new PID namespace).
+ */
+async function headlessDelve(dir: string, env: NodeJS.ProcessEnv, flags: string[] = [], wrapper: string[] = []): Promise<Headless> {
+  const command = [...wrapper, DLV, '--headless', '--accept-multiclient', '--listen', '127.0.0.1:0', '--api-version=2', 'debug', ...flags, '--output', path.join(dir, 'prog')];
+  const child = spawn(command[0], command.slice(1), {
     cwd: dir, env: markedEnv(env), stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise((r) => child.once('exit', r));
@@ -86,10 +90,21 @@ interface RemoteRun {
  * One remote run of the corpus: a headless Delve in `remoteDir`, `malloclens dap` attached to it
  * with the editor's copy in `editorDir`, to the program's end.
  */
-async function remoteRun(dirs: { editor: string; remote: string }, engine: 'fast' | 'breakpoints', env: NodeJS.ProcessEnv = {}, programEnv: NodeJS.ProcessEnv = {}): Promise<RemoteRun> {
+interface RunOptions {
+  /** malloclens's environment. */
+  env?: NodeJS.ProcessEnv;
+  /** The program's (and its Delve's) environment. */
+  programEnv?: NodeJS.ProcessEnv;
+  /** More of the attach's `malloclens` arguments. */
+  own?: Record<string, unknown>;
+  wrapper?: string[];
+}
+
+async function remoteRun(dirs: { editor: string; remote: string }, engine: 'fast' | 'breakpoints', options: RunOptions = {}): Promise<RemoteRun> {
+  const { env = {}, programEnv = {}, own = {}, wrapper = [] } = options;
   const oracleFile = path.join(dirs.remote, 'deltas.json');
   rmSync(oracleFile, { force: true });
-  const delve = await headlessDelve(dirs.remote, { ...programEnv, MALLOCLENS_ORACLE_OUT: oracleFile });
+  const delve = await headlessDelve(dirs.remote, { ...programEnv, MALLOCLENS_ORACLE_OUT: oracleFile }, [], wrapper);
   const started = Date.now();
   const child = spawn(process.execPath, [CLI, 'dap'], { cwd: dirs.editor, env: markedEnv({ ...env, MALLOCLENS_DEBUG: '1' }), stdio: ['pipe', 'pipe', 'pipe'] });
   let log = '';
@@ -101,7 +116,7 @@ async function remoteRun(dirs: { editor: string; remote: string }, engine: 'fast
     const initialized = client.waitFor('initialized');
     const attach = await client.request('attach', {
       request: 'attach', mode: 'remote', host: '127.0.0.1', port: delve.port, cwd: dirs.editor,
-      substitutePath: [{ from: dirs.editor, to: dirs.remote }], malloclens: { engine },
+      substitutePath: [{ from: dirs.editor, to: dirs.remote }], malloclens: { engine, ...own },
     });
     assert.equal(attach.success, true, attach.message);
     await initialized;
@@ -182,7 +197,7 @@ describe('remote Delve: attach mode "remote" with substitutePath', function () {
       // The breakpoint engine's recipe: the program started with GOMAXPROCS=1, which malloclens
       // sets itself only in programs it launches (see the next test).
       const programEnv = engine === 'breakpoints' ? { GOMAXPROCS: '1' } : {};
-      const remote = await measureUndisturbed(() => remoteRun(dirs, engine, {}, programEnv), (r) => r.rows.some((row) => row.disturbed));
+      const remote = await measureUndisturbed(() => remoteRun(dirs, engine, { programEnv }), (r) => r.rows.some((row) => row.disturbed));
       const { differences, runtimesDiffer } = compare(remote, local.rows);
       const figures = remote.rows.map((r) => {
         const here = local.rows.find((l) => l.line === r.line)!;
@@ -210,7 +225,7 @@ describe('remote Delve: attach mode "remote" with substitutePath', function () {
 
   it('says so when a program started with GOMAXPROCS > 1 may have lost concurrent allocations (breakpoint engine)', async () => {
     const procs = Math.max(2, os.availableParallelism());
-    const remote = await remoteRun(dirs, 'breakpoints', {}, { GOMAXPROCS: String(procs) });
+    const remote = await remoteRun(dirs, 'breakpoints', { programEnv: { GOMAXPROCS: String(procs) } });
     const missing = mismatches(remote.rows);
     console.log(`      breakpoints at GOMAXPROCS=${procs}: ${remote.seconds.toFixed(1)} s; ${missing.length ? missing.join('; ') : 'no line missed anything'}; check ${JSON.stringify(remote.report.check)}`);
     assert.ok(remote.report.warnings.some((w) => w.includes(`GOMAXPROCS=${procs}`)), remote.report.warnings.join('\n'));
@@ -220,11 +235,28 @@ describe('remote Delve: attach mode "remote" with substitutePath', function () {
   });
 
   it('reads the profile through Delve\'s requests where the process\'s memory is not readable (fast engine)', async () => {
-    const remote = await measureUndisturbed(() => remoteRun(dirs, 'fast', { MALLOCLENS_MEMORY: 'delve' }), (r) => r.rows.some((row) => row.disturbed));
+    const remote = await measureUndisturbed(() => remoteRun(dirs, 'fast', { env: { MALLOCLENS_MEMORY: 'delve' } }), (r) => r.rows.some((row) => row.disturbed));
     console.log(`      fast through Delve: ${remote.seconds.toFixed(1)} s`);
     assert.match(remote.log, /reading the profile through Delve's requests/);
     assert.deepEqual(mismatches(remote.rows), []);
     assertEditorPaths(remote.report);
+  });
+
+  it('in another PID namespace (a container), finds the PID is not this program\'s: reads through Delve, and needs the executable given', async function () {
+    // The program's own PID names another process here (as in a container); --kill-child takes
+    // the namespace, and everything in it, down with the unshare process.
+    const wrapper = ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child'];
+    if (spawnSync(wrapper[0], [...wrapper.slice(1), 'true']).status !== 0) this.skip();
+    const without = await remoteRun(dirs, 'fast', { wrapper });
+    console.log(`      another PID namespace: ${/the debuggee: .*/.exec(without.log)?.[0]}`);
+    assert.match(without.log, /the debuggee: (no process \d+ whose memory|process \d+ on this machine is another program|process \d+ on this machine: )/);
+    assert.ok(without.report.warnings.some((w) => /counted nothing: .*malloclens: \{ binary:/.test(w)), without.report.warnings.join('\n'));
+    assert.equal(without.report.total.count, 0, 'nothing counted is said, not a silent zero');
+    const given = await measureUndisturbed(() => remoteRun(dirs, 'fast', { wrapper, own: { binary: path.join(dirs.remote, 'prog') } }), (r) => r.rows.some((row) => row.disturbed));
+    console.log(`      another PID namespace, executable given: ${given.seconds.toFixed(1)} s`);
+    assert.match(given.log, /reading the profile through Delve's requests/);
+    assert.deepEqual(mismatches(given.rows), []);
+    assertEditorPaths(given.report);
   });
 
   it('detaches without ending the program or leaving a breakpoint of its own in the headless Delve', async () => {
