@@ -14,12 +14,16 @@ import * as path from 'node:path';
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import type { MallocReport } from '../../src/core/report';
 import { withRuntimeShare } from '../../src/core/tally';
+import { parseVersion } from '../../src/core/versions';
 import { StreamConnection } from '../../src/dap/connection';
+import { locateDelve } from '../../src/dap/delveLocator';
+import { run } from '../../src/dap/processes';
 import { HeadlessClient } from '../../src/dap/headlessClient';
 import { caseLines, CLI, countWithOracle, FIXTURES, markedEnv, measureUndisturbed, mismatches, OracleRow, parseOracle, waitForNoLeftovers } from './helpers';
 import { connect } from './support/dapSession';
 
-const DLV = process.env.MALLOCLENS_DLV || path.join(os.homedir(), 'go', 'bin', 'dlv');
+/** The Delve the other tests use (test/setup.ts finds or installs it). */
+let DLV = '';
 
 interface Headless {
   port: number;
@@ -167,7 +171,9 @@ describe('remote Delve: attach mode "remote" with substitutePath', function () {
   let dirs: { editor: string; remote: string };
   let live: { editor: string; remote: string };
 
-  before(() => {
+  before(async () => {
+    const go = await run('go', ['version']);
+    DLV = (await locateDelve({ go: parseVersion(go.stdout)!, install: true, notify: () => undefined })).path;
     work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-remote-'));
     dirs = { editor: path.join(work, 'editor', 'corpus'), remote: path.join(work, 'remote', 'app') };
     cpSync(path.join(FIXTURES, 'corpus'), dirs.editor, { recursive: true });
