@@ -19,7 +19,7 @@ import { StreamConnection } from '../../src/dap/connection';
 import { locateDelve } from '../../src/dap/delveLocator';
 import { run } from '../../src/dap/processes';
 import { HeadlessClient } from '../../src/dap/headlessClient';
-import { caseLines, CLI, countWithOracle, FIXTURES, markedEnv, measureUndisturbed, mismatches, OracleRow, parseOracle, waitForNoLeftovers } from './helpers';
+import { caseLines, CLI, countWithOracle, FIXTURES, GO_119, markedEnv, measureUndisturbed, mismatches, OracleRow, parseOracle, waitForNoLeftovers } from './helpers';
 import { connect } from './support/dapSession';
 
 /** The Delve the other tests use (test/setup.ts finds or installs it). */
@@ -37,8 +37,8 @@ interface Headless {
  * `dlv --headless --accept-multiclient debug` of the program in `dir`, halted at its entry (unless
  * `--continue`); `wrapper` runs it inside another command (a new PID namespace).
  */
-async function headlessDelve(dir: string, env: NodeJS.ProcessEnv, flags: string[] = [], wrapper: string[] = []): Promise<Headless> {
-  const command = [...wrapper, DLV, '--headless', '--accept-multiclient', '--listen', '127.0.0.1:0', '--api-version=2', 'debug', ...flags, '--output', path.join(dir, 'prog')];
+async function headlessDelve(dir: string, env: NodeJS.ProcessEnv, flags: string[] = [], wrapper: string[] = [], dlv = DLV): Promise<Headless> {
+  const command = [...wrapper, dlv, '--headless', '--accept-multiclient', '--listen', '127.0.0.1:0', '--api-version=2', 'debug', ...flags, '--output', path.join(dir, 'prog')];
   const child = spawn(command[0], command.slice(1), {
     cwd: dir, env: markedEnv(env), stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -102,13 +102,15 @@ interface RunOptions {
   /** More of the attach's `malloclens` arguments. */
   own?: Record<string, unknown>;
   wrapper?: string[];
+  /** Another Delve for the headless side (with `env` and `programEnv` selecting its Go). */
+  dlv?: string;
 }
 
 async function remoteRun(dirs: { editor: string; remote: string }, engine: 'fast' | 'breakpoints', options: RunOptions = {}): Promise<RemoteRun> {
-  const { env = {}, programEnv = {}, own = {}, wrapper = [] } = options;
+  const { env = {}, programEnv = {}, own = {}, wrapper = [], dlv } = options;
   const oracleFile = path.join(dirs.remote, 'deltas.json');
   rmSync(oracleFile, { force: true });
-  const delve = await headlessDelve(dirs.remote, { ...programEnv, MALLOCLENS_ORACLE_OUT: oracleFile }, [], wrapper);
+  const delve = await headlessDelve(dirs.remote, { ...programEnv, MALLOCLENS_ORACLE_OUT: oracleFile }, [], wrapper, dlv);
   const started = Date.now();
   const child = spawn(process.execPath, [CLI, 'dap'], { cwd: dirs.editor, env: markedEnv({ ...env, MALLOCLENS_DEBUG: '1' }), stdio: ['pipe', 'pipe', 'pipe'] });
   let log = '';
@@ -238,6 +240,18 @@ describe('remote Delve: attach mode "remote" with substitutePath', function () {
     // What was lost is never lost silently: Delve's own hit counts say so.
     if (missing.length > 0) assert.equal(remote.report.check?.complete, false, JSON.stringify(remote.report.check));
     assert.ok(remote.rows.every((r) => r.disturbed || r.counted <= r.runtime), 'nothing is counted twice');
+  });
+
+  it('works with an older headless Delve (Debian\'s Delve 1.20.2, Go 1.19), both engines', async function () {
+    if (!GO_119.available()) this.skip();
+    for (const engine of ['fast', 'breakpoints'] as const) {
+      const programEnv = { ...GO_119.env, ...(engine === 'breakpoints' ? { GOMAXPROCS: '1' } : {}) };
+      const remote = await measureUndisturbed(() => remoteRun(dirs, engine, { env: GO_119.env, programEnv, dlv: '/usr/bin/dlv' }), (r) => r.rows.some((row) => row.disturbed));
+      console.log(`      Delve 1.20.2, Go 1.19, ${engine}: ${remote.seconds.toFixed(1)} s; report says Delve ${remote.report.delve}, ${remote.report.go}`);
+      assert.deepEqual(mismatches(remote.rows), []);
+      assertEditorPaths(remote.report);
+      assert.equal(remote.report.delve, '1.20.2', 'the headless server says which Delve it is');
+    }
   });
 
   it('reads the profile through Delve\'s requests where the process\'s memory is not readable (fast engine)', async () => {
