@@ -77,7 +77,7 @@ export class FastEngine implements CountingEngine {
     if (binary) this.preparation = this.prepare(async () => binary);
   }
 
-  launchArguments(args: Record<string, unknown>, _request: 'launch' | 'attach'): Record<string, unknown> {
+  launchArguments(args: Record<string, unknown>): Record<string, unknown> {
     this.launchArgs = args;
     return args;
   }
@@ -153,7 +153,7 @@ export class FastEngine implements CountingEngine {
     // An attach to a program whose runtime has not started (a headless `dlv debug|exec` waits at
     // the entry point) counts as a launch does; one to a running program counts from now on.
     if (attached && (await runtimeStarted(context))) {
-      this.warnings.push('Attached to a running program: only allocations from the attach on are counted (runtime.MemProfileRate was set to 1 then; before, the runtime sampled one allocation in 512 KiB, and those samples are left out).');
+      this.warnings.push('Attached to a running program: only allocations from the attach on are counted (fast mode turned on the runtime\'s full profile, runtime.MemProfileRate = 1, when it attached).');
       await this.startProfiling(context);
       return;
     }
