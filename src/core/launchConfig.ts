@@ -149,12 +149,40 @@ function resolveBuildFlags(config: Record<string, unknown>, ctx: LaunchContext, 
   return flags === '' ? undefined : flags;
 }
 
+/**
+ * An attach to a headless Delve started elsewhere (`"mode": "remote"`, as the Go extension's
+ * remote configurations): `host` (default 127.0.0.1) and `port` say where, `substitutePath` maps
+ * the editor's paths to the program's, `cwd` (default the workspace folder) is the editor's copy
+ * of the program's module, the user's code.
+ */
+export function resolveAttachConfig(input: Record<string, unknown>, ctx: LaunchContext): ResolvedLaunch {
+  if (input.mode !== 'remote') {
+    throw new LaunchConfigError(`malloclens attaches to a headless Delve ("mode": "remote", with "port"); "mode": ${JSON.stringify(input.mode ?? 'local')} is not supported`);
+  }
+  const port = Number(input.port);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new LaunchConfigError(`"port" must be the headless Delve's port (dlv --headless --accept-multiclient --listen 127.0.0.1:PORT), got ${JSON.stringify(input.port)}`);
+  }
+  const config: Record<string, unknown> = { ...input, port, host: typeof input.host === 'string' && input.host !== '' ? input.host : '127.0.0.1' };
+  const cwd = typeof input.cwd === 'string' && input.cwd !== '' ? absolute(input.cwd, ctx) : ctx.workspaceFolder;
+  if (cwd) config.cwd = cwd;
+  if (Array.isArray(input.substitutePath)) {
+    config.substitutePath = input.substitutePath.map((rule: unknown) => {
+      const r = rule as { from?: unknown; to?: unknown };
+      if (typeof r?.from !== 'string' || typeof r?.to !== 'string') throw new LaunchConfigError('each substitutePath entry needs "from" (the editor\'s path) and "to" (the program\'s path)');
+      return { from: r.from === '' ? r.from : absolute(r.from, ctx), to: r.to };
+    });
+  }
+  return { config, dlvCwd: cwd ?? process.cwd(), warnings: [] };
+}
+
 export function resolveLaunchConfig(input: Record<string, unknown>, ctx: LaunchContext): ResolvedLaunch {
+  if (input.request === 'attach') return resolveAttachConfig(input, ctx);
   if (input.request !== 'launch') {
-    throw new LaunchConfigError(`malloclens counts programs it launches; "request": ${JSON.stringify(input.request)} is not supported`);
+    throw new LaunchConfigError(`malloclens counts programs it launches or a headless Delve's ("request": "attach", "mode": "remote"); "request": ${JSON.stringify(input.request)} is not supported`);
   }
   if (input.port !== undefined || input.host !== undefined) {
-    throw new LaunchConfigError('"port"/"host" connect to a Delve server started elsewhere, which malloclens cannot count through; remove them');
+    throw new LaunchConfigError('"port"/"host" connect to a Delve server started elsewhere: use "request": "attach" with "mode": "remote" for that');
   }
   if (typeof input.program !== 'string' || input.program === '') {
     throw new LaunchConfigError('the program attribute is missing: a package directory, a .go file, or (mode exec) a binary');

@@ -16,6 +16,10 @@ import type { LineTarget } from './engine';
 import { Delve, DelveNotFoundError, locateDelve, delveVersion } from './delveLocator';
 import { DebuggeeWatch } from './debuggeeWatch';
 import { DelveProcess } from './delveProcess';
+import { DelveLink } from './delveLink';
+import { connectRemoteDelve, initializeOver, remoteAddress, RemoteAddress, RemoteDelveError, remoteDelveInfo } from './remoteDelve';
+import type { StreamConnection } from './connection';
+import { pathRules } from '../core/substitutePath';
 import { DapMessage, FramingError } from './framing';
 import { RuntimePatchError } from '../core/runtimePatch';
 import { runtimeOverlay } from './fast/runtimeOverlay';
@@ -58,6 +62,8 @@ interface MalloclensArgs {
   fast?: boolean;
   /** Fast mode: the least time between two readings while the program runs (0: only at stops). */
   liveIntervalMs?: number;
+  /** Fast mode, remote attach: a copy of the program's executable on this machine. */
+  binary?: string;
 }
 
 /** Fresh counts while a debugged program runs, in fast mode: a hidden pause at most this often. */
@@ -83,6 +89,11 @@ export class AdapterSession {
   /** The client asked to disconnect: Delve's exit that follows is expected. */
   private clientEnding = false;
   private clientSeq = 1;
+  private initializeArgs?: unknown;
+  /** The proxy's Delve side: the local `dlv dap`, or after a remote attach the headless Delve. */
+  private link?: DelveLink;
+  /** A remote attach: the headless Delve, elsewhere, which outlives this session. */
+  private remote?: { address: RemoteAddress; connection: StreamConnection };
   private resolveClosed!: () => void;
   /** Resolves once Delve is gone and the session is over. */
   readonly closed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
@@ -141,17 +152,19 @@ export class AdapterSession {
   }
 
   private async start(initialize: P.Request): Promise<void> {
+    this.initializeArgs = initialize.arguments;
     const delve = await this.chooseDelve();
     this.log(`starting ${delve.path} (Delve ${formatVersion(delve.version)})`);
     this.delve = await DelveProcess.start({
       delve, cwd: this.options.cwd ?? process.cwd(), env: this.env, stdio: 'pipe', extraArgs: this.options.dlvFlags, inheritFds: this.options.inheritFds,
     });
     this.forwardProgramOutput(this.delve);
+    this.link = new DelveLink(this.delve.connection);
     // An unreadable stream ends the session (delveGone says why); a bad body is skipped and said.
-    this.delve.connection.onProtocolError((e) => {
+    this.link.onProtocolError((e) => {
       if (!e.fatal) this.tellClient(`malloclens: ignored a malformed DAP message from Delve (${e.message})`);
     });
-    const proxy = new DapProxy(this.client, this.delve.connection, (l) => this.log(l), this.clientSeq);
+    const proxy = new DapProxy(this.client, this.link, (l) => this.log(l), this.clientSeq);
     this.proxy = proxy;
     this.delveVersionText = formatVersion(delve.version);
     proxy.setHooks({
@@ -159,6 +172,7 @@ export class AdapterSession {
         if (request.command === 'disconnect') this.clientEnding = true;
         // Delve ends the old process itself; a new `process` event, if any, starts a new watch.
         if (request.command === 'restart') this.stopWatchingDebuggee();
+        if (request.command === 'attach' && !(await this.maybeGoRemote(request))) return true;
         await this.beforeForwarding(request);
         if (request.command === 'malloclens/tally' && !this.counting) {
           proxy.respondError(request, 'Counting is off in this session.');
@@ -167,7 +181,7 @@ export class AdapterSession {
         return (await this.countingHooks?.onClientRequest?.(request)) ?? false;
       },
       onDelveEvent: (event) => {
-        this.watchDebuggee(event);
+        if (!this.remote) this.watchDebuggee(event);
         return this.countingHooks?.onDelveEvent?.(event) ?? false;
       },
       onClientResponse: (response) => {
@@ -196,6 +210,43 @@ export class AdapterSession {
     route(delve.child.stderr, 'stderr');
   }
 
+  // ---- a remote attach: the headless Delve instead of the local one -------------------------
+
+  /**
+   * An attach with `"mode": "remote"` goes to the headless Delve at its `host` and `port`: the
+   * client's `initialize` is said to it again, the proxy's Delve side moves to it, and the local
+   * `dlv dap` that answered the initialize ends. False (and the attach answered) when it cannot.
+   */
+  private async maybeGoRemote(request: P.Request): Promise<boolean> {
+    const args = (request.arguments ?? {}) as Record<string, unknown>;
+    try {
+      const address = remoteAddress(request.command, args);
+      if (!address || this.remote || !this.link || !this.proxy) return true;
+      const { connection } = await connectRemoteDelve(address);
+      const answer = await initializeOver(connection, this.initializeArgs);
+      if (!answer.success) {
+        connection.close();
+        throw new RemoteDelveError(`the headless Delve at ${address.host}:${address.port} refused initialize: ${answer.message ?? 'no reason given'}`);
+      }
+      // Only after the DAP client is in: a headless Delve without --accept-multiclient serves its
+      // first client only, and ends (with the program) when that one leaves.
+      const info = await remoteDelveInfo(address, 1500);
+      connection.onProtocolError((e) => this.log(`remote Delve: ${e.message}`));
+      this.link.moveTo(connection);
+      this.remote = { address, connection };
+      this.delveVersionText = info.delve ? formatVersion(info.delve) : 'unknown (remote)';
+      this.log(`attached to the headless Delve at ${address.host}:${address.port} (Delve ${this.delveVersionText}, ${info.goVersion ?? 'Go version unknown'})`);
+      // The local Delve served the initialize only.
+      const local = this.delve;
+      this.delve = undefined;
+      await local?.stop(500);
+      return true;
+    } catch (e) {
+      this.proxy?.respondError(request, `malloclens: ${(e as Error).message}`);
+      return false;
+    }
+  }
+
   // ---- launch and attach: learn what the user's code is ----------------------------------
 
   /**
@@ -211,8 +262,16 @@ export class AdapterSession {
     delete args.malloclens;
     if (this.options.counting === false || own.counting === false || this.counting || !this.proxy) return;
     const overlaid = fast && request.command === 'launch' && (await this.addRuntimeOverlay(args));
+    if (this.remote && fast) {
+      // A binary built elsewhere has the toolchain's own runtime: what the overlay would place in the
+      // profile is caught at hidden stops instead.
+      this.overlayProblem = 'The program was built elsewhere (a remote Delve), without fast mode\'s runtime overlay; tiny and system-stack allocations were caught at hidden stops instead, which is slower.';
+    }
     this.counting = createAllocationSession(this.proxy, {
       roots: await this.rootsFor(args),
+      pathRules: pathRules(args.substitutePath),
+      remote: this.remote !== undefined,
+      ...(typeof own.binary === 'string' ? { binary: own.binary } : {}),
       delveVersion: this.delveVersionText,
       buildFlags: this.buildFlagsFor(args),
       env: this.env,
@@ -270,7 +329,11 @@ export class AdapterSession {
   /** The module (or workspace) that holds the program is the user's code, as for the CLI. */
   private async rootsFor(args: Record<string, unknown>): Promise<UserCodeRoots> {
     const base = String(args.dlvCwd ?? this.options.cwd ?? process.cwd());
-    return userCodeRoots(this.programDir(args) ?? (typeof args.cwd === 'string' && existsSync(args.cwd) ? args.cwd : base), this.env);
+    const here = (dir: unknown) => (typeof dir === 'string' && path.isAbsolute(dir) && existsSync(dir) ? dir : undefined);
+    // A remote program's sources are the editor's copy: the workspace (`cwd`), else where
+    // substitutePath maps the program's paths to.
+    const editorCopy = this.remote ? pathRules(args.substitutePath).map((r) => here(r.from)).find(Boolean) : undefined;
+    return userCodeRoots(this.programDir(args) ?? here(args.cwd) ?? editorCopy ?? (typeof args.cwd === 'string' && existsSync(args.cwd) ? args.cwd : base), this.env);
   }
 
   // ---- tallies ---------------------------------------------------------------------------
@@ -328,6 +391,11 @@ export class AdapterSession {
       await this.close('Delve ended the session');
       return;
     }
+    if (this.remote) {
+      this.tellClient(`malloclens: the connection to the headless Delve at ${this.remote.address.host}:${this.remote.address.port} was lost${reason ? ` (${reason.message})` : ''}; the session ends.`, true);
+      await this.close('the remote Delve went away');
+      return;
+    }
     if (reason instanceof FramingError) {
       this.tellClient(`malloclens: Delve's DAP stream became unreadable (${reason.message}); the session ends.`, true);
       await this.close('Delve sent an unreadable stream');
@@ -348,8 +416,11 @@ export class AdapterSession {
       this.debuggeeWatch?.stop();
       if (this.proxy?.isDelveOpen && !this.clientEnding && !this.delveStuck) {
         const terminateDebuggee = this.request !== 'attach';
+        // A headless Delve keeps the program (and its breakpoints) for the next client.
+        if (this.remote) await waitAtMost(this.counting?.detach() ?? Promise.resolve(), 3000);
         await waitAtMost(this.proxy.request('disconnect', { terminateDebuggee }).catch(() => undefined), 1000);
       }
+      this.remote?.connection.close();
       // Delve still sends `terminated` after its disconnect response, then ends by itself.
       if (this.delve && !this.delve.hasExited && !this.delveStuck) await waitAtMost(this.delve.exited, 2000);
       await this.delve?.stop(this.delveStuck ? 100 : undefined);

@@ -59,11 +59,12 @@ export class BreakpointEngine implements CountingEngine {
   /**
    * The program runs with GOMAXPROCS=1: Delve reports one goroutine per stop and steps other
    * threads over a breakpoint they hit at the same instant, unreported. With one P only one thread
-   * can be inside the allocator at a time.
+   * can be inside the allocator at a time. A program attached to was started by someone else,
+   * with the GOMAXPROCS they gave it (read from the program: gomaxprocsAttached).
    */
   launchArguments(args: Record<string, unknown>, request: 'launch' | 'attach'): Record<string, unknown> {
     if (request === 'attach') {
-      this.warnings.push('Attached to a running process: its GOMAXPROCS could not be limited, so allocations made at the same instant on other threads may be missed (the hit-count check reports it).');
+      this.attached = true;
       return args;
     }
     const env = { ...((args.env as Record<string, string> | undefined) ?? {}) };
@@ -75,9 +76,23 @@ export class BreakpointEngine implements CountingEngine {
   }
 
   private readonly warnings: string[] = [];
+  private attached = false;
+  /** An attached program's runtime.gomaxprocs, once its runtime has set it. */
+  private gomaxprocsAttached?: number;
+
+  /** Reads an attached program's GOMAXPROCS (0 until the runtime has started). */
+  private async noteGomaxprocs(context: StopContext): Promise<void> {
+    if (!this.attached || this.gomaxprocsAttached) return;
+    const n = await context.sampler.integer('runtime.gomaxprocs');
+    if (n !== undefined && n > 0) this.gomaxprocsAttached = n;
+  }
 
   readingWarnings(): string[] {
     const out = [...this.warnings];
+    if (this.attached && this.gomaxprocsAttached !== 1) {
+      const procs = this.gomaxprocsAttached === undefined ? 'a GOMAXPROCS malloclens could not read' : `GOMAXPROCS=${this.gomaxprocsAttached}`;
+      out.push(`The program was started by someone else, with ${procs}, and malloclens limits GOMAXPROCS to 1 only in programs it launches: Delve reports one goroutine per stop and steps other threads over a breakpoint they hit at the same instant without a word, so allocations made at the same instant on other threads may be missing (the hit-count check says whether any were). Start the program with GOMAXPROCS=1 for exact counts.`);
+    }
     if (this.consoleCalls > 0) out.push(`What ${this.consoleCalls === 1 ? 'a debug-console call' : `${this.consoleCalls} debug-console calls`} allocated, and what the program allocated while ${this.consoleCalls === 1 ? 'it' : 'they'} ran, is not counted: the breakpoint engine cannot stop inside a call.`);
     return out;
   }
@@ -108,6 +123,7 @@ export class BreakpointEngine implements CountingEngine {
   // ---- installing and arming ---------------------------------------------------------------
 
   async install(context: StopContext): Promise<void> {
+    await this.noteGomaxprocs(context);
     // After a restart the allocator breakpoints are set afresh, so that Delve's hit counts (the
     // completeness check) start from zero too.
     if (this.installed) await this.setAllocators(context, false);
@@ -182,6 +198,7 @@ export class BreakpointEngine implements CountingEngine {
   async atExit(context: StopContext): Promise<void> {
     // Nothing after this can be charged to a line: the counting window ends here.
     await this.harvestHitCounts(context);
+    await this.noteGomaxprocs(context);
   }
 
   // ---- stops -------------------------------------------------------------------------------

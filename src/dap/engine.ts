@@ -9,6 +9,7 @@ import type { StackFrame, UserCodeRoots } from '../core/attribution';
 import type { BenchmarkReport } from '../core/benchmarkWindows';
 import type { EngineName } from '../core/engineChoice';
 import type { Check, Scope } from '../core/report';
+import type { PathRule } from '../core/substitutePath';
 import type { Tally } from '../core/tally';
 import type { HiddenBreakpoints } from './hiddenBreakpoints';
 import type { DapProxy } from './proxy';
@@ -38,6 +39,13 @@ export interface SessionSettings {
   goVersion?: string;
   buildFlags: string;
   log?: (line: string) => void;
+  /**
+   * The configuration's `substitutePath` (editor path ← program path). Delve applies it to its own
+   * answers; an engine applies it to paths it reads from the executable itself.
+   */
+  pathRules?: PathRule[];
+  /** Delve runs elsewhere (a remote attach): a process ID it gives need not be one on this machine. */
+  remote?: boolean;
 }
 
 /** Delve omits `threadId` (Go's omitempty) for stops on the system stack, goroutine 0. */
@@ -121,4 +129,9 @@ export interface CountingEngine {
   forgetRun(): void;
   /** The session is over. */
   end(): void;
+  /**
+   * The client detaches and the program lives on (a remote or attached program): undo what the
+   * engine changed in the program. Only called while the program is stopped.
+   */
+  detach?(context: StopContext): Promise<void>;
 }

@@ -182,6 +182,25 @@ export class HiddenBreakpoints {
     return [...this.ids.entries()].filter(([, h]) => h.kind === 'instruction' && h.group === group).map(([id]) => id);
   }
 
+  /**
+   * Takes every hidden breakpoint out of Delve, leaving the client's as they are: before detaching
+   * from a Delve that outlives the session (a headless server keeps its breakpoints for the next
+   * client, and the program would halt at ours with no one there).
+   */
+  async removeAll(): Promise<void> {
+    const functions = [...this.hiddenFunctions.values()].some((specs) => specs.size > 0);
+    const instructions = this.hasHiddenInstructions;
+    this.hiddenFunctions.clear();
+    this.hiddenInstructions.clear();
+    const sources = [...this.hiddenSources.keys()];
+    const requests: Promise<unknown>[] = [];
+    if (functions) requests.push(this.proxy.request('setFunctionBreakpoints', { breakpoints: this.userFunctions }));
+    if (instructions) requests.push(this.proxy.request('setInstructionBreakpoints', { breakpoints: this.userInstructions }));
+    for (const path of sources) requests.push(this.setSourceLines(path, new Map()));
+    await Promise.all(requests);
+    this.ids.clear();
+  }
+
   /** Other breakpoint requests (data breakpoints) carry IDs from the same counter. */
   forwardRenumbered(request: P.Request): void {
     this.proxy.forward(request, request.arguments, (response) => cut(response, returned(response), returned(response).length, this.clientIds));

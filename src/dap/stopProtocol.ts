@@ -78,6 +78,7 @@ export class StopProtocol {
   private processId?: number;
   private attached = false;
   private installed = false;
+  private detached = false;
   private terminated = false;
   private program: ProgramEnd = {};
   private readonly warnings: string[] = [];
@@ -207,6 +208,9 @@ export class StopProtocol {
         return true;
       case 'disconnect':
         this.live.stop();
+        // A headless Delve outlives the session: leave the program without malloclens's traces
+        // unless it is to end anyway.
+        if (this.options.remote && !(request.arguments as P.DisconnectArguments | undefined)?.terminateDebuggee) await this.detach();
         return false;
       default:
         return false;
@@ -224,6 +228,28 @@ export class StopProtocol {
     // (the next continue clears it), so the pause is remembered and honoured at that stop.
     if (owner !== 'user' && owner !== 'starting') this.state.pause = {};
     return false;
+  }
+
+  /**
+   * Takes malloclens out of a program that goes on without it: the hidden breakpoints out of
+   * Delve, and what the engine changed in the program put back (while the program is stopped;
+   * Delve changes no variable of a running one). Once; the counts stay as they are.
+   */
+  async detach(): Promise<void> {
+    if (this.detached || this.terminated || !this.installed || !this.proxy.isDelveOpen) return;
+    this.detached = true;
+    this.live.stop();
+    // A stop of the proxy's own ends in a continue: let it, or Delve would leave the program
+    // halted there for the next client. Bounded: a client that leaves must not wait long.
+    const busy = () => ['hidden', 'instruction', 'live pause', 'step'].includes(this.state.owner.kind);
+    for (const deadline = Date.now() + 2000; busy() && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+    try {
+      if (this.state.owner.kind === 'user') await this.engine.detach?.(this.ctx());
+      else this.log(`detaching while the program is ${this.state.owner.kind}: what the engine changed in it stays`);
+      await this.bps.removeAll();
+    } catch (e) {
+      this.log(`detaching: ${(e as Error).message}`);
+    }
   }
 
   // ---- installing ----------------------------------------------------------------------------

@@ -75,6 +75,18 @@ describe('package.json contributions', () => {
     assert.ok(manifest.activationEvents.includes('onDebugResolve:malloclens'));
   });
 
+  it('gives the malloclens debug type a remote attach, as the Go extension\'s', () => {
+    const dbg = c.debuggers.find((d) => d.type === 'malloclens') as unknown as {
+      configurationAttributes: { attach?: { required: string[]; properties: Record<string, { enum?: string[] }> } };
+      configurationSnippets: { body: { request?: string; mode?: string; port?: number } }[];
+    };
+    const attach = dbg.configurationAttributes.attach;
+    assert.ok(attach);
+    assert.deepEqual(attach.properties.mode.enum, ['remote']);
+    for (const a of ['host', 'port', 'substitutePath', 'cwd', 'malloclens']) assert.ok(a in attach.properties, a);
+    assert.ok(dbg.configurationSnippets.some((s) => s.body.request === 'attach' && s.body.mode === 'remote' && s.body.port === 2345));
+  });
+
   it('puts the Allocations view in its own activity-bar container with an icon in media/', () => {
     const container = c.viewsContainers.activitybar.find((x) => x.id === 'malloclens');
     assert.ok(container && /^media\/.+\.svg$/.test(container.icon));

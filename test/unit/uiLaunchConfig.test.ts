@@ -82,8 +82,19 @@ describe('launch configuration (as the Go extension resolves it for dlv-dap)', (
     assert.equal(r.config.stopOnEntry, true);
   });
 
+  it('takes a remote attach as the Go extension writes it: port, host, the editor\'s paths made absolute', () => {
+    const r = resolveLaunchConfig({ ...launch({}), request: 'attach', mode: 'remote', port: '2345', substitutePath: [{ from: '${workspaceFolder}'.replace('${workspaceFolder}', 'src'), to: '/app' }] }, ctx);
+    assert.equal(r.config.port, 2345);
+    assert.equal(r.config.host, '127.0.0.1');
+    assert.equal(r.config.cwd, '/ws', 'the editor\'s copy of the module is the workspace folder');
+    assert.deepEqual(r.config.substitutePath, [{ from: '/ws/src', to: '/app' }]);
+    assert.equal(r.dlvCwd, '/ws');
+  });
+
   it('refuses what it cannot count, with one-line reasons', () => {
-    assert.throws(() => resolveLaunchConfig({ ...launch({ program: '/ws' }), request: 'attach' }, ctx), /launches/);
+    assert.throws(() => resolveLaunchConfig({ ...launch({ program: '/ws' }), request: 'attach' }, ctx), /"mode": "local" is not supported/);
+    assert.throws(() => resolveLaunchConfig({ ...launch({}), request: 'attach', mode: 'remote' }, ctx), /"port" must be the headless Delve's port/);
+    assert.throws(() => resolveLaunchConfig({ ...launch({}), request: 'attach', mode: 'remote', port: 2345, substitutePath: [{ from: '/a' }] }, ctx), /needs "from"/);
     assert.throws(() => resolveLaunchConfig(launch({ program: '/ws', port: 2345 }), ctx), /port/);
     assert.throws(() => resolveLaunchConfig(launch({}), ctx), /program attribute is missing/);
     assert.throws(() => resolveLaunchConfig(launch({ program: '/ws', mode: 'replay' }), ctx), /mode "replay" is not supported/);

@@ -17,7 +17,9 @@ import type { CountingEngine, HiddenStopMeaning, SessionSettings, StopContext } 
 import { hitCountsReadable } from '../breakpointEngine';
 import { StopCatcher } from './caughtStops';
 import { HiddenInstructions } from './hiddenInstructions';
-import { ProfileView, recordedStackLimit, sampleEveryAllocation } from './profileView';
+import { toClientPath } from '../../core/substitutePath';
+import { localProcess } from './localProcess';
+import { ProfileView, recordedStackLimit, sampleEveryAllocation, setMemProfileRate } from './profileView';
 import { ProcessMemory } from './processMemory';
 import { programBinary } from './programBinary';
 import { RuntimeMallocCounter } from './runtimeMallocs';
@@ -65,6 +67,10 @@ export class FastEngine implements CountingEngine {
   private mallocs: { start?: number; exit?: number; profiledBefore?: number } = {};
   private rateChangedTo?: number;
   private mallocCounter?: RuntimeMallocCounter;
+  /** runtime.MemProfileRate before fast mode set it to 1. */
+  private rateBefore?: string;
+  /** The debuggee's PID on this machine, once asked (undefined inside: it is not here). */
+  private pid?: { value: number | undefined };
 
   constructor(private readonly options: FastEngineOptions) {
     this.tally = new Tally(options.roots);
@@ -72,9 +78,8 @@ export class FastEngine implements CountingEngine {
     if (binary) this.preparation = this.prepare(async () => binary);
   }
 
-  launchArguments(args: Record<string, unknown>, request: 'launch' | 'attach'): Record<string, unknown> {
+  launchArguments(args: Record<string, unknown>): Record<string, unknown> {
     this.launchArgs = args;
-    if (request === 'attach') this.warnings.push('Attached to a running process: allocations made before the attach are not counted.');
     return args;
   }
 
@@ -107,6 +112,7 @@ export class FastEngine implements CountingEngine {
     this.symbolizer?.close();
     this.symbolizer = undefined;
     this.preparation = undefined;
+    this.pid = undefined;
   }
 
   end(): void {
@@ -126,7 +132,8 @@ export class FastEngine implements CountingEngine {
     const env = this.options.env ?? process.env;
     const preparation = (async () => {
       const file = await binary();
-      const symbolizer = await Symbolizer.start(file, env, this.options.overlaid ? NO_FUNCTIONS : SITE_FUNCTIONS);
+      const rules = this.options.pathRules ?? [];
+      const symbolizer = await Symbolizer.start(file, env, this.options.overlaid ? NO_FUNCTIONS : SITE_FUNCTIONS, (f) => toClientPath(f, rules));
       if (this.ended) symbolizer.close();
       this.symbolizer = symbolizer;
       // The runtime's compile unit is the biggest the helper reads; reading it now, while the
@@ -143,9 +150,12 @@ export class FastEngine implements CountingEngine {
     this.instructions ??= new HiddenInstructions(context.bps);
     this.catcher ??= new StopCatcher(context.proxy, context.bps, () => this.options.roots, hitCountsReadable(this.options.delveVersion), (l) => context.log(l));
     // Without a process yet (a restart sends none), the executable is found where profiling starts.
-    if (context.processId !== undefined) this.preparation ??= this.prepare(() => programBinary({ explicit: this.options.binary, processId: context.processId, launch: this.launchArgs }, context.proxy));
+    if (context.processId !== undefined && !this.options.remote) this.preparation ??= this.prepare(async () => programBinary({ explicit: this.options.binary, processId: context.processId, launch: this.launchArgs }));
     await this.instructions.disarm();
-    if (attached) {
+    // An attach to a program whose runtime has not started (a headless `dlv debug|exec` waits at
+    // the entry point) counts as a launch does; one to a running program counts from now on.
+    if (attached && (await runtimeStarted(context))) {
+      this.warnings.push('Attached to a running program: only allocations from the attach on are counted (fast mode turned on the runtime\'s full profile, runtime.MemProfileRate = 1, when it attached).');
       await this.startProfiling(context);
       return;
     }
@@ -158,8 +168,9 @@ export class FastEngine implements CountingEngine {
     let symbolizer: Symbolizer;
     let found: RuntimeSites;
     try {
+      const pid = await this.localPid(context);
       // After a restart nothing asked for the new run's executable yet.
-      this.preparation ??= this.prepare(() => programBinary({ explicit: this.options.binary, processId: context.processId, launch: this.launchArgs }, context.proxy));
+      this.preparation ??= this.prepare(async () => programBinary({ explicit: this.options.binary, processId: pid, launch: this.launchArgs, remote: this.options.remote }));
       symbolizer = await this.preparation;
       found = this.options.overlaid ? { tinyMerges: [], systemStackReturns: [] } : findRuntimeSites(symbolizer.functions);
     } catch (e) {
@@ -167,7 +178,8 @@ export class FastEngine implements CountingEngine {
       return;
     }
     context.log(`${found.tinyMerges.length} tiny-merge sites, ${found.systemStackReturns.length} system-stack allocation sites`);
-    const [, stackLimit] = await Promise.all([sampleEveryAllocation(context.proxy), recordedStackLimit(context.proxy)]);
+    const [rateBefore, stackLimit] = await Promise.all([sampleEveryAllocation(context.proxy), recordedStackLimit(context.proxy)]);
+    this.rateBefore = rateBefore;
     this.view = await this.openView(context, symbolizer, stackLimit);
     const sites = [
       ...found.tinyMerges.map((address) => ({ kind: 'tiny merge' as const, address })),
@@ -185,9 +197,27 @@ export class FastEngine implements CountingEngine {
     this.profiling = true;
   }
 
+  /**
+   * The process on this machine: the one Delve's `process` event names (a local Delve), else the
+   * program's own PID once its memory proves it is this program (localProcess.ts); undefined when
+   * the program is elsewhere.
+   */
+  private async localPid(context: StopContext): Promise<number | undefined> {
+    if (this.pid) return this.pid.value;
+    let value: number | undefined;
+    if (context.processId !== undefined && !this.options.remote) value = context.processId;
+    else {
+      const found = await localProcess(context.proxy);
+      context.log(`the debuggee: ${found.reason}`);
+      value = found.pid;
+    }
+    this.pid = { value };
+    return value;
+  }
+
   /** The profile read from the process's own memory where the kernel allows, else through Delve. */
   private async openView(context: StopContext, symbolizer: Symbolizer, stackLimit: number): Promise<ProfileView> {
-    const pid = context.processId ?? (await context.sampler.integer('runtime.m0.procid'));
+    const pid = await this.localPid(context);
     // MALLOCLENS_MEMORY=delve reads through Delve's requests only (as for a Delve elsewhere).
     const direct = (this.options.env ?? process.env).MALLOCLENS_MEMORY !== 'delve';
     this.memory = pid === undefined || !direct ? undefined : ProcessMemory.open(pid);
@@ -203,6 +233,7 @@ export class FastEngine implements CountingEngine {
         this.memory = undefined;
       }
     }
+    context.log('reading the profile through Delve\'s requests');
     return new ProfileView(context.proxy, symbolizer, () => this.options.roots, stackLimit);
   }
 
@@ -290,6 +321,16 @@ export class FastEngine implements CountingEngine {
     return { runtimeMallocs: exit - start, counted, complete: exit - start === counted };
   }
 
+  /**
+   * The program goes on without malloclens (a detach from a headless Delve): the sampling rate
+   * back to what it was, so the program does not pay for a profile of every allocation.
+   */
+  async detach(context: StopContext): Promise<void> {
+    if (this.rateBefore === undefined || !this.profiling) return;
+    await setMemProfileRate(context.proxy, Number(this.rateBefore));
+    context.log(`runtime.MemProfileRate set back to ${this.rateBefore}`);
+  }
+
   /** The counting sites come out for a console call: a stop inside one fails the call. */
   async beforeCall(): Promise<void> {
     if (this.instructions?.isArmed) await this.instructions.disarm();
@@ -300,4 +341,10 @@ export class FastEngine implements CountingEngine {
     await this.instructions.rearm();
     await this.catcher!.setSites(this.instructions.armedSites);
   }
+}
+
+/** The runtime has finished starting (runtime.gcenable has run), so MemProfileRate stays as set. */
+async function runtimeStarted(context: StopContext): Promise<boolean> {
+  const enabled = await context.sampler.evaluate('runtime.memstats.enablegc');
+  return enabled?.trim() !== 'false';
 }

@@ -19,17 +19,23 @@ import { delveWords, MemoryReadError, RangeCache, WordMemory, WordSource } from 
 const OLD_STACK_LIMIT = 32;
 
 /**
- * Sets runtime.MemProfileRate to 1 (every allocation sampled). Delve's setVariable needs a
- * container with the variable as a child; `&runtime.MemProfileRate` is one, so no Globals scope
- * (which the user would see) has to be switched on.
+ * Sets runtime.MemProfileRate (1: every allocation sampled) and resolves to what it was. Delve's
+ * setVariable needs a container with the variable as a child; `&runtime.MemProfileRate` is one,
+ * so no Globals scope (which the user would see) has to be switched on.
  */
-export async function sampleEveryAllocation(proxy: DapProxy): Promise<void> {
+export async function setMemProfileRate(proxy: DapProxy, rate: number): Promise<string> {
   const pointer = await proxy.call<P.EvaluateResponse['body']>('evaluate', { expression: '&runtime.MemProfileRate', context: 'repl' });
   const children = await proxy.call<P.VariablesResponse['body']>('variables', { variablesReference: pointer.variablesReference });
   const name = children.variables[0]?.name;
   if (!name) throw new Error('cannot reach runtime.MemProfileRate');
-  const set = await proxy.call<P.SetVariableResponse['body']>('setVariable', { variablesReference: pointer.variablesReference, name, value: '1' });
-  if (set.value !== '1') throw new Error(`runtime.MemProfileRate is ${set.value} after setting it to 1`);
+  const before = children.variables[0].value;
+  const set = await proxy.call<P.SetVariableResponse['body']>('setVariable', { variablesReference: pointer.variablesReference, name, value: String(rate) });
+  if (set.value !== String(rate)) throw new Error(`runtime.MemProfileRate is ${set.value} after setting it to ${rate}`);
+  return before;
+}
+
+export async function sampleEveryAllocation(proxy: DapProxy): Promise<string> {
+  return setMemProfileRate(proxy, 1);
 }
 
 /** How deep the runtime records stacks: `profstackdepth` (GODEBUG, default 128) from Go 1.23, 32 before. */

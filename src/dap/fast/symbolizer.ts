@@ -101,10 +101,19 @@ export class Symbolizer {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  private constructor(private readonly child: ChildProcess, readonly layout: ProfileLayout, readonly functions: DisassembledFunction[]) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly layout: ProfileLayout,
+    readonly functions: DisassembledFunction[],
+    private readonly clientPath: (file: string) => string,
+  ) {}
 
-  /** `functions`: a pattern of names of functions to disassemble (see runtimeSites.ts). */
-  static async start(program: string, env: NodeJS.ProcessEnv, functions = '^$'): Promise<Symbolizer> {
+  /**
+   * `functions`: a pattern of names of functions to disassemble (see runtimeSites.ts).
+   * `clientPath`: a path of the executable's line table as the editor knows it (the
+   * configuration's substitutePath, which Delve applies to the frames it gives).
+   */
+  static async start(program: string, env: NodeJS.ProcessEnv, functions = '^$', clientPath: (file: string) => string = (file) => file): Promise<Symbolizer> {
     const helper = await symbolizerBinary(env);
     const child = spawn(helper, [program, functions], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
@@ -120,7 +129,7 @@ export class Symbolizer {
       child.kill('SIGKILL');
       throw new SymbolizerError(`cannot read ${program}: ${hello.error ?? first}`);
     }
-    const symbolizer = new Symbolizer(child, hello.layout, (hello.functions ?? []).map(toDisassembledFunction));
+    const symbolizer = new Symbolizer(child, hello.layout, (hello.functions ?? []).map(toDisassembledFunction), clientPath);
     lines.on('line', (line) => symbolizer.answers.shift()?.(line));
     child.once('exit', () => symbolizer.stopAnswering());
     return symbolizer;
@@ -151,7 +160,10 @@ export class Symbolizer {
           reject(new SymbolizerError('the symbolizer stopped answering'));
           return;
         }
-        pcs.forEach((pc, i) => this.frames.set(pc, toStackFrame(raw[i])));
+        pcs.forEach((pc, i) => {
+          const frame = toStackFrame(raw[i]);
+          this.frames.set(pc, frame.path ? { ...frame, path: this.clientPath(frame.path) } : frame);
+        });
         resolve();
       });
       this.child.stdin!.write(`${pcs.map((pc) => `0x${pc.toString(16)}`).join(' ')}\n`);
