@@ -236,8 +236,9 @@ describe('malloclens in a real VS Code (code-server + Chromium)', function () {
     const mapRow = rows.find((r) => r.description === lineDescription);
     assert.ok(mapRow?.label.startsWith(`${formatAmount(expectedLine)} · `), `line row label: ${mapRow?.label}`);
     assert.deepEqual({ ...mapRow, label: undefined }, { label: undefined, description: lineDescription, level: 3, expanded: true });
+    // Under the line: who called it (main.main, from runtime.main), then the map's parts.
     const parts = rows.filter((r) => r.level === 4).map((r) => r.label).sort();
-    assert.deepEqual(parts, layoutForGo(run.go) === 'swiss' ? ['directory', 'groups', 'table'] : ['buckets', 'hmap + mapextra']);
+    assert.deepEqual(parts, ['called from', ...(layoutForGo(run.go) === 'swiss' ? ['directory', 'groups', 'table'] : ['buckets', 'hmap + mapextra'])]);
     assert.equal(count(at('outside your code')?.description), count(session?.description) - expectedLine.count, 'the rest of the run is outside your code');
 
     // Clicking a row reveals its line.
