@@ -43,6 +43,12 @@ export interface BenchmarkReport extends PerOp {
   /** Allocations in the timed windows no line of yours is charged with (runtime, library buckets). */
   unattributed: PerOp;
   /**
+   * What the testing package itself counted over the same windows in the same run (its netAllocs:
+   * the runtime's Mallocs at each StopTimer less its b.startAllocs), read from the program; the
+   * oracle `allocs` answers to. Undefined when it could not be read.
+   */
+  testingAllocs?: number;
+  /**
    * Garbage collections that ran inside the timed windows, when known. A collection empties
    * sync.Pools, so what a pool would have handed back is allocated again: a run with one can
    * differ from a run without.
@@ -117,6 +123,8 @@ interface Timed {
   /** runtime.memstats.numgc where the window opened, and collections in the windows so far. */
   startGc?: number;
   gcCycles?: number;
+  /** testing's own netAllocs so far (undefined once a window could not be read). */
+  testingAllocs?: number;
 }
 
 /** What the program's testing.B says at the moment one of its timer methods is entered. */
@@ -127,6 +135,9 @@ export interface TimerCall {
   n: number;
   /** The runtime's count of finished collections (runtime.memstats.numgc), when read. */
   numGC?: number;
+  /** At a StopTimer with the timer on: the runtime's allocation count now, and b.startAllocs, when read. */
+  mallocs?: number;
+  startAllocs?: number;
 }
 
 export type TimerMethod = 'StartTimer' | 'StopTimer' | 'ResetTimer';
@@ -141,7 +152,7 @@ export class BenchmarkWindows {
     // go test runs functions named Benchmark…, and sub-benchmarks are named after them; the runner's
     // own B ("Main", which runs them all) and testing.Benchmark's (no name) are no benchmark of the user's.
     if (!call.name.startsWith('Benchmark')) return;
-    const b: Timed = this.benchmarks.get(call.name) ?? { start: EMPTY, net: emptySum(), n: 0, gcCycles: 0 };
+    const b: Timed = this.benchmarks.get(call.name) ?? { start: EMPTY, net: emptySum(), n: 0, gcCycles: 0, testingAllocs: 0 };
     this.benchmarks.set(call.name, b);
     b.n = call.n;
     const open = () => {
@@ -153,10 +164,14 @@ export class BenchmarkWindows {
       addDifference(b.net, now(), b.start);
       if (b.gcCycles !== undefined && call.numGC !== undefined && b.startGc !== undefined) b.gcCycles += call.numGC - b.startGc;
       else b.gcCycles = undefined;
+      // What StopTimer is about to add to b.netAllocs (it reads MemStats before anything allocates).
+      if (b.testingAllocs !== undefined && call.mallocs !== undefined && call.startAllocs !== undefined) b.testingAllocs += call.mallocs - call.startAllocs;
+      else b.testingAllocs = undefined;
     }
     if (method === 'ResetTimer') {
       b.net = emptySum();
       b.gcCycles = 0;
+      b.testingAllocs = 0;
       if (call.timerOn) open();
     }
   }
@@ -182,6 +197,7 @@ export class BenchmarkWindows {
       out.push({
         name, n: b.n, ...perOp(allocs, bytes, b.n), lines, unattributed: perOp(b.net.unattributed.count, b.net.unattributed.bytes, b.n),
         ...(b.gcCycles !== undefined ? { gcCycles: b.gcCycles } : {}),
+        ...(b.testingAllocs !== undefined ? { testingAllocs: b.testingAllocs } : {}),
       });
     }
     return out;

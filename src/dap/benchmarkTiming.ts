@@ -8,6 +8,8 @@ import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import { BenchmarkReport, BenchmarkWindows, snapshotOf, TimerMethod } from '../core/benchmarkWindows';
 import type { Check } from '../core/report';
 import type { CountingEngine, HiddenStopMeaning, StopContext } from './engine';
+import { RuntimeMallocCounter } from './fast/runtimeMallocs';
+import { delveWords, RangeCache } from './fast/targetMemory';
 
 const GROUP = 'benchmark timer';
 const TIMER_METHODS: Record<string, TimerMethod> = {
@@ -31,6 +33,8 @@ function unquote(result: string | undefined): string | undefined {
 export class BenchmarkTiming implements CountingEngine {
   private readonly windows = new BenchmarkWindows();
   private readonly warnings: string[] = [];
+  /** The runtime's own allocation count, read through Delve: testing's figure in the same run. */
+  private mallocs?: Promise<RuntimeMallocCounter | undefined>;
 
   constructor(private readonly inner: CountingEngine) {}
 
@@ -89,10 +93,22 @@ export class BenchmarkTiming implements CountingEngine {
     const needsReading = (method === 'StartTimer' && !on) || (method !== 'StartTimer' && on);
     const numGC = needsReading ? await context.sampler.integer('runtime.memstats.numgc') : undefined;
     if (needsReading) await this.inner.read(context);
-    const call = { name, timerOn: on, n, ...(numGC !== undefined ? { numGC } : {}) };
+    const closing = method === 'StopTimer' && on ? await this.testingWindow(context) : {};
+    const call = { name, timerOn: on, n, ...(numGC !== undefined ? { numGC } : {}), ...closing };
     context.log(`${hidden.key}: ${name} timerOn=${on} N=${n} numgc=${numGC ?? '-'}`);
     this.windows.timer(method, call, () => snapshotOf(this.inner.tally));
     return 'other';
+  }
+
+  /** At a StopTimer that closes a window: the runtime's count now and the window's start as testing read it. */
+  private async testingWindow(context: StopContext): Promise<{ mallocs?: number; startAllocs?: number }> {
+    this.mallocs ??= RuntimeMallocCounter.askDelve(context.proxy).catch(() => undefined);
+    const counter = await this.mallocs;
+    const [mallocs, startAllocs] = await Promise.all([
+      counter?.count(new RangeCache(delveWords(context.proxy))).catch(() => undefined),
+      context.sampler.integer('b.startAllocs'),
+    ]);
+    return { ...(mallocs !== undefined ? { mallocs } : {}), ...(startAllocs !== undefined ? { startAllocs } : {}) };
   }
 
   private warn(text: string): void {
@@ -141,6 +157,7 @@ export class BenchmarkTiming implements CountingEngine {
 
   forgetRun(): void {
     this.windows.clear();
+    this.mallocs = undefined;
     this.inner.forgetRun();
   }
 

@@ -54,6 +54,25 @@ class Run {
 }
 
 describe('BenchmarkWindows (testing.B timer semantics)', () => {
+  it("sums testing's own window deltas (Mallocs at StopTimer less b.startAllocs) from the last ResetTimer on, and says when one could not be read", () => {
+    const windows = new BenchmarkWindows();
+    const none = () => snapshotOf(new Tally(roots));
+    const at = (method: TimerMethod, timerOn: boolean, read: Partial<TimerCall> = {}) => windows.timer(method, { name: 'BenchmarkX', timerOn, n: 5, ...read }, none);
+    at('ResetTimer', false);
+    at('StartTimer', false);
+    at('StopTimer', true, { mallocs: 1_010, startAllocs: 1_000 });
+    // A window before the last ResetTimer is testing's no more than it is ours.
+    at('ResetTimer', false);
+    at('StartTimer', false);
+    at('StopTimer', true, { mallocs: 2_007, startAllocs: 2_000 });
+    at('StartTimer', false);
+    at('StopTimer', true, { mallocs: 3_003, startAllocs: 3_000 });
+    assert.equal(windows.results()[0].testingAllocs, 10);
+    at('StartTimer', false);
+    at('StopTimer', true, { startAllocs: 4_000 });
+    assert.equal(windows.results()[0].testingAllocs, undefined, 'one unread window makes the figure unknown, never a smaller one');
+  });
+
   it('counts only the last run of b.N, divided by b.N', () => {
     const run = new Run();
     run.runN(1, () => run.alloc(10));
