@@ -31,7 +31,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const tree = new AllocationTreeProvider(store, context.workspaceState, { baseline, stale });
   // Kept per workspace: a window without a folder has no storage of its own, and keeps nothing.
   kept = context.storageUri ? new KeptCounts(context.storageUri, store, baseline, log) : undefined;
-  void kept?.restore();
+  const restored = kept?.restore();
 
   context.subscriptions.push(
     log, store, baseline, stale, ...(kept ? [kept] : []), tree,
@@ -64,6 +64,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     log.error(`the language server did not start: ${(e as Error).message}`);
     void vscode.window.showErrorMessage(`malloclens: the language server did not start (${(e as Error).message}); lenses and hovers are off.`);
   }
+  // The view may have drawn itself while kept counts were still being restored.
+  await restored;
+  tree.redraw();
 }
 
 let client: LanguageClient | undefined;

@@ -43,6 +43,11 @@ export class AllocationTreeProvider implements vscode.TreeDataProvider<Allocatio
     this.rebuild();
   }
 
+  /** Redraws soon (after the window's start: counts restored while the view was first drawn). */
+  redraw(): void {
+    this.throttle.request();
+  }
+
   get sortBy(): SortKey {
     return this.sortKey;
   }
