@@ -147,7 +147,12 @@ describe('pprof in and out in a real VS Code (code-server + Chromium)', function
     await wb().openFile('callers/main.go');
     await wb().runCommand('Debug: Select and Start Debugging');
     await wb().pick(LAUNCH_NAME);
-    await wb().page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 });
+    // A short program can be done before the toolbar is ever seen (a clean-clone run showed it):
+    // the session's counts in the status bar say it started as well.
+    await Promise.race([
+      wb().page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 60_000 }),
+      wb().page.locator('.part.statusbar .statusbar-item', { hasText: /run: [\d,]+ alloc/ }).waitFor({ state: 'visible', timeout: 60_000 }),
+    ]);
     await wb().page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 120_000 });
     await wb().runCommand('View: Hide Panel');
     await goToLine(MK_LINE);
