@@ -102,13 +102,15 @@ export class BenchmarkTiming implements CountingEngine {
 
   /** At a StopTimer that closes a window: the runtime's count now and the window's start as testing read it. */
   private async testingWindow(context: StopContext): Promise<{ mallocs?: number; startAllocs?: number }> {
-    this.mallocs ??= RuntimeMallocCounter.askDelve(context.proxy).catch(() => undefined);
-    const counter = await this.mallocs;
-    const [mallocs, startAllocs] = await Promise.all([
-      counter?.count(new RangeCache(delveWords(context.proxy))).catch(() => undefined),
-      context.sampler.integer('b.startAllocs'),
-    ]);
+    const [mallocs, startAllocs] = await Promise.all([this.mallocsNow(context), context.sampler.integer('b.startAllocs')]);
     return { ...(mallocs !== undefined ? { mallocs } : {}), ...(startAllocs !== undefined ? { startAllocs } : {}) };
+  }
+
+  /** The engine's own reading where it has one (fast mode: from the process's memory), else through Delve. */
+  private async mallocsNow(context: StopContext): Promise<number | undefined> {
+    if (this.inner.runtimeMallocs) return this.inner.runtimeMallocs(context);
+    this.mallocs ??= RuntimeMallocCounter.askDelve(context.proxy).catch(() => undefined);
+    return (await this.mallocs)?.count(new RangeCache(delveWords(context.proxy))).catch(() => undefined);
   }
 
   private warn(text: string): void {

@@ -121,6 +121,8 @@ export interface CountingEngine {
   check?(): Check | undefined;
   /** Benchmarks per op, when the engine timed them (benchmarkTiming.ts). */
   benchmarks?(): BenchmarkReport[];
+  /** The runtime's own allocation count now (MemStats.Mallocs), where the engine already reads it; the program is stopped. */
+  runtimeMallocs?(context: StopContext): Promise<number | undefined>;
   /** The statement in line scope. */
   statement?(): { file: string; line: number; endLine?: number; reached: boolean } | undefined;
   /** Warnings about the readings themselves, at report time. */

@@ -291,6 +291,10 @@ export class FastEngine implements CountingEngine {
     }
   }
 
+  runtimeMallocs(context: StopContext): Promise<number | undefined> {
+    return this.runtimeCount(context);
+  }
+
   /** The runtime's own allocation count now (undefined when it cannot be read). */
   private async runtimeCount(context: StopContext): Promise<number | undefined> {
     if (!this.view || !this.mallocCounter) return undefined;
