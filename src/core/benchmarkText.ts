@@ -18,7 +18,9 @@ function renderBenchmark(b: BenchmarkReport, cwd: string): string {
     rows,
   );
   const gc = b.gcCycles ? `; ${plural(b.gcCycles, 'garbage collection')} ran in them, and what sync.Pools held was allocated again` : '';
-  return `${b.name}  ${formatCount(b.n)} ops  ${formatPerOpAmount(b)}  (${formatCount(b.allocs)} allocations in the timed runs${gc})\n${table}`;
+  const gap = b.runtimeAllocs !== undefined && b.testingAllocs !== undefined ? b.runtimeAllocs - b.testingAllocs : 0;
+  const trailing = gap > 0 ? `; testing counted ${formatCount(b.testingAllocs!)}: ${plural(gap, 'allocation')} came between StartTimer's call and its own reading of MemStats` : '';
+  return `${b.name}  ${formatCount(b.n)} ops  ${formatPerOpAmount(b)}  (${formatCount(b.allocs)} allocations in the timed runs${gc}${trailing})\n${table}`;
 }
 
 export function renderBenchmarkTables(report: MallocReport, cwd: string): string {

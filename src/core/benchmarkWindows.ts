@@ -43,11 +43,20 @@ export interface BenchmarkReport extends PerOp {
   /** Allocations in the timed windows no line of yours is charged with (runtime, library buckets). */
   unattributed: PerOp;
   /**
-   * What the testing package itself counted over the same windows in the same run (its netAllocs:
-   * the runtime's Mallocs at each StopTimer less its b.startAllocs), read from the program; the
-   * oracle `allocs` answers to. Undefined when it could not be read.
+   * What the testing package itself counted in the same run (its netAllocs: the runtime's Mallocs
+   * at each StopTimer less its b.startAllocs), read from the program. Undefined when it could not
+   * be read.
    */
   testingAllocs?: number;
+  /**
+   * The runtime's own count (MemStats.Mallocs) over exactly the windows these lines were counted
+   * in: read where each timer method was entered, the same instant the lines' tallies were taken.
+   * testing reads its start a moment later, inside StartTimer, so an allocation of another thread
+   * in between (the runtime starting an M, say) is here and not in `testingAllocs`:
+   * `testingAllocs <= runtimeAllocs`, and the difference is exactly that work. The oracle
+   * `allocs` answers to; undefined when a window's count could not be read.
+   */
+  runtimeAllocs?: number;
   /**
    * Garbage collections that ran inside the timed windows, when known. A collection empties
    * sync.Pools, so what a pool would have handed back is allocated again: a run with one can
@@ -125,6 +134,9 @@ interface Timed {
   gcCycles?: number;
   /** testing's own netAllocs so far (undefined once a window could not be read). */
   testingAllocs?: number;
+  /** The runtime's count where the window opened, and over the windows so far (as testingAllocs). */
+  startMallocs?: number;
+  runtimeAllocs?: number;
 }
 
 /** What the program's testing.B says at the moment one of its timer methods is entered. */
@@ -135,8 +147,9 @@ export interface TimerCall {
   n: number;
   /** The runtime's count of finished collections (runtime.memstats.numgc), when read. */
   numGC?: number;
-  /** At a StopTimer with the timer on: the runtime's allocation count now, and b.startAllocs, when read. */
+  /** Where a window opens or closes: the runtime's allocation count now, when read. */
   mallocs?: number;
+  /** At a StopTimer with the timer on: b.startAllocs, when read. */
   startAllocs?: number;
 }
 
@@ -152,12 +165,13 @@ export class BenchmarkWindows {
     // go test runs functions named Benchmark…, and sub-benchmarks are named after them; the runner's
     // own B ("Main", which runs them all) and testing.Benchmark's (no name) are no benchmark of the user's.
     if (!call.name.startsWith('Benchmark')) return;
-    const b: Timed = this.benchmarks.get(call.name) ?? { start: EMPTY, net: emptySum(), n: 0, gcCycles: 0, testingAllocs: 0 };
+    const b: Timed = this.benchmarks.get(call.name) ?? { start: EMPTY, net: emptySum(), n: 0, gcCycles: 0, testingAllocs: 0, runtimeAllocs: 0 };
     this.benchmarks.set(call.name, b);
     b.n = call.n;
     const open = () => {
       b.start = now();
       b.startGc = call.numGC;
+      b.startMallocs = call.mallocs;
     };
     if (method === 'StartTimer' && !call.timerOn) open();
     if (method === 'StopTimer' && call.timerOn) {
@@ -167,11 +181,14 @@ export class BenchmarkWindows {
       // What StopTimer is about to add to b.netAllocs (it reads MemStats before anything allocates).
       if (b.testingAllocs !== undefined && call.mallocs !== undefined && call.startAllocs !== undefined) b.testingAllocs += call.mallocs - call.startAllocs;
       else b.testingAllocs = undefined;
+      if (b.runtimeAllocs !== undefined && call.mallocs !== undefined && b.startMallocs !== undefined) b.runtimeAllocs += call.mallocs - b.startMallocs;
+      else b.runtimeAllocs = undefined;
     }
     if (method === 'ResetTimer') {
       b.net = emptySum();
       b.gcCycles = 0;
       b.testingAllocs = 0;
+      b.runtimeAllocs = 0;
       if (call.timerOn) open();
     }
   }
@@ -198,6 +215,7 @@ export class BenchmarkWindows {
         name, n: b.n, ...perOp(allocs, bytes, b.n), lines, unattributed: perOp(b.net.unattributed.count, b.net.unattributed.bytes, b.n),
         ...(b.gcCycles !== undefined ? { gcCycles: b.gcCycles } : {}),
         ...(b.testingAllocs !== undefined ? { testingAllocs: b.testingAllocs } : {}),
+        ...(b.runtimeAllocs !== undefined ? { runtimeAllocs: b.runtimeAllocs } : {}),
       });
     }
     return out;

@@ -89,21 +89,20 @@ export class BenchmarkTiming implements CountingEngine {
     }
     const on = timerOn.trim() === 'true';
     const method = TIMER_METHODS[hidden.key];
-    // Only a change of window needs what has been counted; fast mode reads the profile for it.
+    // Only a change of window needs what has been counted (fast mode reads the profile for it), and
+    // the runtime's count at the same instant: the oracle of exactly that window.
     const needsReading = (method === 'StartTimer' && !on) || (method !== 'StartTimer' && on);
     const numGC = needsReading ? await context.sampler.integer('runtime.memstats.numgc') : undefined;
     if (needsReading) await this.inner.read(context);
-    const closing = method === 'StopTimer' && on ? await this.testingWindow(context) : {};
-    const call = { name, timerOn: on, n, ...(numGC !== undefined ? { numGC } : {}), ...closing };
+    const mallocs = needsReading ? await this.mallocsNow(context) : undefined;
+    const startAllocs = method === 'StopTimer' && on ? await context.sampler.integer('b.startAllocs') : undefined;
+    const call = {
+      name, timerOn: on, n, ...(numGC !== undefined ? { numGC } : {}),
+      ...(mallocs !== undefined ? { mallocs } : {}), ...(startAllocs !== undefined ? { startAllocs } : {}),
+    };
     context.log(`${hidden.key}: ${name} timerOn=${on} N=${n} numgc=${numGC ?? '-'}`);
     this.windows.timer(method, call, () => snapshotOf(this.inner.tally));
     return 'other';
-  }
-
-  /** At a StopTimer that closes a window: the runtime's count now and the window's start as testing read it. */
-  private async testingWindow(context: StopContext): Promise<{ mallocs?: number; startAllocs?: number }> {
-    const [mallocs, startAllocs] = await Promise.all([this.mallocsNow(context), context.sampler.integer('b.startAllocs')]);
-    return { ...(mallocs !== undefined ? { mallocs } : {}), ...(startAllocs !== undefined ? { startAllocs } : {}) };
   }
 
   /** The engine's own reading where it has one (fast mode: from the process's memory), else through Delve. */

@@ -73,6 +73,27 @@ describe('BenchmarkWindows (testing.B timer semantics)', () => {
     assert.equal(windows.results()[0].testingAllocs, undefined, 'one unread window makes the figure unknown, never a smaller one');
   });
 
+  it("sums the runtime's count over malloclens's own windows, which testing's start reading trails", () => {
+    const windows = new BenchmarkWindows();
+    const none = () => snapshotOf(new Tally(roots));
+    const at = (method: TimerMethod, timerOn: boolean, read: Partial<TimerCall> = {}) => windows.timer(method, { name: 'BenchmarkX', timerOn, n: 5, ...read }, none);
+    at('ResetTimer', false);
+    // Another thread allocated twice between StartTimer's entry (1,000) and testing's own reading (1,002).
+    at('StartTimer', false, { mallocs: 1_000 });
+    at('StopTimer', true, { mallocs: 1_010, startAllocs: 1_002 });
+    at('StartTimer', false, { mallocs: 1_020 });
+    at('ResetTimer', true, { mallocs: 1_025 });
+    at('StopTimer', true, { mallocs: 1_031, startAllocs: 1_025 });
+    const [b] = windows.results();
+    assert.deepEqual([b.runtimeAllocs, b.testingAllocs], [6, 6], 'a ResetTimer with the timer on restarts both from its own reading');
+    at('StartTimer', false, { mallocs: 1_040 });
+    at('StopTimer', true, { mallocs: 1_050, startAllocs: 1_041 });
+    assert.deepEqual([windows.results()[0].runtimeAllocs, windows.results()[0].testingAllocs], [16, 15]);
+    at('StartTimer', false);
+    at('StopTimer', true, { mallocs: 1_060, startAllocs: 1_050 });
+    assert.equal(windows.results()[0].runtimeAllocs, undefined, 'a window whose opening count is unknown makes the sum unknown');
+  });
+
   it('counts only the last run of b.N, divided by b.N', () => {
     const run = new Run();
     run.runN(1, () => run.alloc(10));
