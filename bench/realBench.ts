@@ -173,7 +173,8 @@ interface Program {
 async function session(engine: 'plain' | 'fast', delve: Delve, program: Program, args: string[], env: Record<string, string> = {}): Promise<Session> {
   const { built } = program;
   const start = now();
-  const dlv = await DelveProcess.start({ delve, cwd: built.packageDir, stdio: 'pipe' });
+  // Fast mode's Delve as `count` starts it; plain dlv as a user's, with the system's debug info.
+  const dlv = await DelveProcess.start({ delve, cwd: built.packageDir, stdio: 'pipe', withoutDetachedDebugInfo: engine === 'fast' });
   try {
     dlv.child.stdin?.end();
     dlv.child.stdout?.resume();
@@ -195,7 +196,7 @@ async function session(engine: 'plain' | 'fast', delve: Delve, program: Program,
     }
     const terminated = client.waitFor('terminated');
     await client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
-    const launched = await client.request('launch', { request: 'launch', mode: 'exec', program: built.binary, args, cwd: built.packageDir, env });
+    const launched = await client.request('launch', { request: 'launch', mode: 'exec', program: built.binary, args, cwd: built.packageDir, env: { ...dlv.launchEnv, ...env } });
     if (!launched.success) throw new Error(`launching ${built.binary} failed: ${launched.message}`);
     await client.request('configurationDone');
     let timer: NodeJS.Timeout | undefined;
@@ -209,6 +210,10 @@ async function session(engine: 'plain' | 'fast', delve: Delve, program: Program,
     const ms = now() - start;
     await client.request('disconnect', { terminateDebuggee: true });
     let phases: Phases | undefined;
+    if (tap && process.env.BENCH_TIMELINE) {
+      for (const e of [...tap.exchanges].sort((a, b) => a.start - b.start)) console.error(`  ${(e.start - start).toFixed(1).padStart(7)} ms +${(e.end - e.start).toFixed(1).padStart(6)} ${e.command}`);
+      for (const s of tap.stops) console.error(`  ${(s - start).toFixed(1).padStart(7)} ms stopped`);
+    }
     if (tap && tap.stops.length >= 2) {
       const [first, last] = [tap.stops[0], tap.stops[tap.stops.length - 1]];
       const resumed = tap.exchanges.find((e) => e.command === 'continue' && e.start >= first)?.start ?? first;

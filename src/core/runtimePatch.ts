@@ -21,7 +21,11 @@
  *    the system stack, no cgo frames, an architecture with frame pointers) the walk follows the
  *    frame pointers instead, as the runtime's block profiler and execution tracer do, and expands
  *    inlined calls with the runtime's own `fpunwindExpand` (Go ≥ 1.23), giving the logical frames
- *    `callers` gives. Elsewhere it is the walk of (2).
+ *    `callers` gives. Elsewhere it is the walk of (2). The expansion is the runtime's own
+ *    `fpunwindExpand`, copied with one shortcut: a return address once found to be a single
+ *    frame (no inlined call there) of a function that is no wrapper, which expands to itself,
+ *    is kept in a small table and not decoded again. Which addresses those are depends only on
+ *    the executable, so an entry never goes stale; the table costs 32 KiB of the program's data.
  * 4. No free tracking. Each profiled object also gets a "special" record on its span so that its
  *    free can be counted; on a span whose every object is profiled, that is a sorted-list insert
  *    per allocation and a record per object for the GC to sweep. malloclens reads allocations,
@@ -65,7 +69,61 @@ function hasFramePointerWalk(mprof: string, tracestack: string): boolean {
   return ['func fpTracebackPCs(', 'func fpunwindExpand(', 'func tracefpunwindoff(', '.hasCgoOnStack()'].every((f) => tracestack.includes(f)) && /\bmaxSkip\b/.test(mprof);
 }
 
-function framePointerWalk(): string {
+const EXPAND = 'malloclensExpand';
+const TRIVIAL_SLOTS = 4096;
+
+/**
+ * fpunwindExpand with the table of (3), or undefined where its text is not the one this knows
+ * (the walk then expands with the runtime's own, uncached).
+ */
+function cachedExpansion(tracestack: string): string | undefined {
+  const start = tracestack.indexOf('\nfunc fpunwindExpand(');
+  const end = start < 0 ? -1 : tracestack.indexOf('\n}\n', start);
+  if (end < 0) return undefined;
+  let text = tracestack.slice(start + 1, end + 3).replace('func fpunwindExpand(', `func ${EXPAND}(`);
+  const steps: [string, string][] = [
+    // Known to expand to itself: no decoding.
+    ['\tfor _, retPC := range pcBuf[1:] {\n', `\tfor _, retPC := range pcBuf[1:] {
+\t\tslot := &malloclensSelfExpanding[(retPC^retPC>>12)%${TRIVIAL_SLOTS}]
+\t\tif known := *slot; known&(1<<56-1) == uint64(retPC) {
+\t\t\tif more := skipOrAdd(retPC); !more {
+\t\t\t\tbreak outer
+\t\t\t}
+\t\t\tlastFuncID = abi.FuncID(known >> 56)
+\t\t\tcontinue
+\t\t}
+`],
+    ['\t\tu, uf := newInlineUnwinder(fi, callPC)\n\t\tfor ; uf.valid(); uf = u.next(uf) {\n\t\t\tsf := u.srcFunc(uf)\n', `\t\tu, uf := newInlineUnwinder(fi, callPC)
+\t\tframes, itself, id := 0, retPC < 1<<56, abi.FuncIDNormal
+\t\tfor ; uf.valid(); uf = u.next(uf) {
+\t\t\tsf := u.srcFunc(uf)
+\t\t\tframes++
+\t\t\titself, id = itself && sf.funcID != abi.FuncIDWrapper && uf.pc+1 == retPC, sf.funcID
+`],
+    ['\t\t\tlastFuncID = sf.funcID\n\t\t}\n\t}\n\treturn n\n}', `\t\t\tlastFuncID = sf.funcID
+\t\t}
+\t\tif frames == 1 && itself {
+\t\t\t*slot = uint64(retPC) | uint64(id)<<56
+\t\t}
+\t}
+\treturn n
+}`],
+  ];
+  for (const [from, to] of steps) {
+    if (!text.includes(from)) return undefined;
+    text = text.replace(from, to);
+  }
+  return `// malloclens: return addresses that expand to themselves (one frame, not a wrapper), each with
+// its function's ID in the top byte. A slot is one word, so that a reader never sees half of
+// another thread's entry.
+var malloclensSelfExpanding [${TRIVIAL_SLOTS}]uint64
+
+// malloclens: fpunwindExpand, with the addresses above not decoded again.
+${text}`;
+}
+
+function framePointerWalk(tracestack: string): string {
+  const cached = cachedExpansion(tracestack);
   return `// malloclens: the profiler's stack walk by frame pointers on the goroutine's own stack, expanded
 // into the logical frames callers records; elsewhere the copy of callers below.
 //
@@ -83,11 +141,11 @@ func ${FAST_WALK}(skip int, pcbuf []uintptr) int {
 		var physical [1 + maxSkip + ${FAST_WALK_DEPTH}]uintptr
 		physical[0] = uintptr(skip)
 		m := fpTracebackPCs(fp, physical[1:])
-		n = fpunwindExpand(pcbuf, physical[:1+m])
+		n = ${cached ? EXPAND : 'fpunwindExpand'}(pcbuf, physical[:1+m])
 	})
 	return n
 }
-`;
+${cached ?? ''}`;
 }
 
 /** `systemstack(func() { setprofilebucket(p, b) })` at the end of mProf_Malloc. */
@@ -116,7 +174,7 @@ export function patchProfilerWalk(mprof: string, traceback: string, tracestack =
     .replace(call, `$1${fast ? FAST_WALK : PROFILER_WALK}(`)
     .replace(FREE_TRACKING, '\n\t// malloclens: no free tracking: only allocations are read.\n}');
   return `${patched}
-${fast ? framePointerWalk() : ''}
+${fast ? framePointerWalk(tracestack) : ''}
 // malloclens: the profiler's stack walk, from the system stack on into the goroutine's.
 ${walk}`;
 }

@@ -88,7 +88,7 @@ export async function countAllocations(options: CountRunOptions): Promise<Malloc
     const roots = await userCodeRoots(built.packageDir, options.env);
     options.signal?.throwIfAborted();
 
-    delve = await DelveProcess.start({ delve: found, cwd: built.packageDir, env: options.env, stdio: options.stdio });
+    delve = await DelveProcess.start({ delve: found, cwd: built.packageDir, env: options.env, stdio: options.stdio, withoutDetachedDebugInfo: true });
     if (options.stdio === 'pipe') {
       // Nobody types into a headless run: the program sees end of input instead of waiting forever.
       delve.child.stdin?.end();
@@ -134,7 +134,7 @@ async function drive(client: HeadlessClient, delve: DelveProcess, session: Alloc
   await must(client.request('initialize', { clientID: 'malloclens', adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true }));
   const initialized = client.waitFor('initialized');
   await must(client.request('launch', {
-    request: 'launch', mode: 'exec', program: binary, args: options.programArgs, cwd: options.cwd, env: {},
+    request: 'launch', mode: 'exec', program: binary, args: options.programArgs, cwd: options.cwd, env: delve.launchEnv,
   }));
   delve.rememberLaunchedProcesses();
   await initialized;

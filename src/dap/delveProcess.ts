@@ -4,13 +4,13 @@
  * one-shot listener on 127.0.0.1. Stopping it leaves no dlv or debuggee process behind.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { delveFeatures } from '../core/versions';
 import { StreamConnection } from './connection';
-import type { Delve } from './delveLocator';
+import { cacheDir, Delve } from './delveLocator';
 import { descendants, isAlive, killHard } from './processes';
 import { waitAtMost } from './waitAtMost';
 
@@ -29,6 +29,28 @@ export interface DelveStartOptions {
   /** Descriptors above 2 that Delve inherits at the same number (e.g. 3 for `--log-dest=3`). */
   inheritFds?: number[];
   connectTimeoutMs?: number;
+  /**
+   * Delve looks for no detached debug info (a headless count, which never shows a C frame): at
+   * its first stop in a dynamically linked program Delve otherwise reads the shared libraries'
+   * separate DWARF where the system has it (libc6-dbg's ld.so: ≈ 0.4 s, decompressing).
+   */
+  withoutDetachedDebugInfo?: boolean;
+}
+
+/**
+ * A Delve configuration directory whose config.yml points Delve's debug-info-directories at a
+ * directory that does not exist, for `XDG_CONFIG_HOME`; undefined where using it could cost the
+ * user anything: Delve moves a config it finds in the old place (~/.dlv) into the one it reads.
+ */
+function configWithoutDebugInfo(env: NodeJS.ProcessEnv): string | undefined {
+  if (existsSync(path.join(env.HOME ?? os.homedir(), '.dlv', 'config.yml'))) return undefined;
+  const home = path.join(cacheDir(env), 'delve-config');
+  const file = path.join(home, 'dlv', 'config.yml');
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `# malloclens's headless counts: no detached debug info is read.\ndebug-info-directories: [${JSON.stringify(path.join(home, 'none'))}]\n`);
+  }
+  return home;
 }
 
 export class DelveStartError extends Error {}
@@ -53,7 +75,11 @@ export class DelveProcess {
   /** Processes Delve launched (the debuggee), remembered while Delve lives: Delve does not set PTRACE_O_EXITKILL, so a killed Delve leaves its debuggee running. */
   private readonly launched = new Set<number>();
 
-  private constructor(readonly child: ChildProcess, readonly connection: StreamConnection) {
+  /**
+   * @param launchEnv what a launch request's `env` must hold for the program (and a build Delve
+   *   runs) to see the environment Delve was given, not what malloclens set for Delve alone.
+   */
+  private constructor(readonly child: ChildProcess, readonly connection: StreamConnection, readonly launchEnv: Record<string, string | null>) {
     this.exited = new Promise((resolve) => {
       const done = (code: number | null, signal: NodeJS.Signals | null) => {
         this.exitInfo = { code, signal };
@@ -86,7 +112,9 @@ export class DelveProcess {
       while (stdio.length < fd) stdio.push('ignore');
       stdio[fd] = fd;
     }
-    const child = spawn(options.delve.path, args, { cwd: options.cwd, env: options.env ?? process.env, stdio });
+    const env = options.env ?? process.env;
+    const config = options.withoutDetachedDebugInfo ? configWithoutDebugInfo(env) : undefined;
+    const child = spawn(options.delve.path, args, { cwd: options.cwd, env: config ? { ...env, XDG_CONFIG_HOME: config } : env, stdio });
     let stderrTail = '';
     child.stderr?.on('data', (d: Buffer) => (stderrTail = (stderrTail + d.toString()).slice(-4000)));
 
@@ -101,7 +129,8 @@ export class DelveProcess {
       listener.close();
     }
     const connection = new StreamConnection(socket, socket);
-    const proc = new DelveProcess(child, connection);
+    // Delve's own environment is the program's: the launch puts the user's XDG_CONFIG_HOME back.
+    const proc = new DelveProcess(child, connection, config ? { XDG_CONFIG_HOME: env.XDG_CONFIG_HOME ?? null } : {});
     proc.socketDir = socketDir;
     child.stderr?.on('data', (d: Buffer) => (proc.stderrTail = (proc.stderrTail + d.toString()).slice(-4000)));
     proc.stderrTail = stderrTail;

@@ -117,6 +117,17 @@ describe('malloclens count (CLI)', function () {
     assert.match(r.stderr, /env: inherited/);
   });
 
+  for (const engine of ['fast', 'breakpoints']) {
+    it(`${engine}: the program sees the user's XDG_CONFIG_HOME, set or unset, though Delve is given its own`, async () => {
+      const set = await runCli(['count', '--engine', engine, fixture('echo')], { env: { XDG_CONFIG_HOME: '/home/someone/.my-config' } });
+      assert.equal(set.code, 0, set.stderr);
+      assert.match(set.stderr, /^config home: \/home\/someone\/\.my-config$/m);
+      const unset = await runCli(['count', '--engine', engine, fixture('echo')], { env: { XDG_CONFIG_HOME: undefined } });
+      assert.equal(unset.code, 0, unset.stderr);
+      assert.match(unset.stderr, /^config home: unset$/m);
+    });
+  }
+
   it('--json alone prints only the report on stdout; the program\'s stdout goes to stderr', async () => {
     const r = await runCli(['count', '--json', fixture('echo'), '--', 'a'], { input: 'one\ntwo\n' });
     assert.equal(r.code, 0, r.stderr);

@@ -12,7 +12,7 @@ import { cacheDir } from '../delveLocator';
 import { run } from '../processes';
 
 /** Bumped whenever the patches change, so that no overlay of an older malloclens is reused. */
-const PATCH_VERSION = 2;
+const PATCH_VERSION = 3;
 
 /**
  * How a build gets fast mode's runtime: an overlay file for `-overlay=`, or — for a toolchain in
