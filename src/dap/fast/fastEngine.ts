@@ -278,7 +278,7 @@ export class FastEngine implements CountingEngine {
     const reading = await this.view.read(this.tally, this.catcher!.caught);
     this.notes = reading.notes;
     this.rateChangedTo = reading.rateChangedTo;
-    context.log(`profile read: ${this.tally.totals().count} allocations; ${JSON.stringify(reading.notes)}`);
+    context.log(`profile read: ${this.tally.totals().count} allocations; ${JSON.stringify(reading.notes)}; ${reading.timing}`);
   }
 
   async atExit(context: StopContext): Promise<void> {

@@ -49,21 +49,21 @@ export class ProcessMemory {
   /** A word reader for one reading, by cached chunks of `READ_AHEAD_PAGES` pages. */
   reading(): WordMemory {
     const chunkBytes = PAGE_BYTES * READ_AHEAD_PAGES;
-    const chunks = new Map<number, Buffer>();
-    /** Pages that could not be read, by chunk. */
-    const holes = new Map<number, Set<number>>();
-    /** The bytes of one chunk as far as they are mapped (a chunk's pages read one by one where needed). */
-    const chunk = (index: number): Buffer => {
+    const chunkWords = chunkBytes / WORD;
+    const chunks = new Map<number, { words: BigUint64Array; readable: (word: number) => boolean }>();
+    /** One chunk's words as far as they are mapped (its pages read one by one where needed). */
+    const chunk = (index: number) => {
       const known = chunks.get(index);
       if (known) return known;
       const start = BigInt(index) * BigInt(chunkBytes);
       let bytes: Buffer;
+      let unmapped: Set<number> | undefined;
       try {
         bytes = this.read(start, chunkBytes);
       } catch {
         // The chunk starts in an unmapped page: its mapped pages, each on its own.
         bytes = Buffer.alloc(chunkBytes);
-        const unmapped = new Set<number>();
+        unmapped = new Set<number>();
         for (let page = 0; page < READ_AHEAD_PAGES; page++) {
           try {
             this.read(start + BigInt(page * PAGE_BYTES), PAGE_BYTES).copy(bytes, page * PAGE_BYTES);
@@ -71,29 +71,31 @@ export class ProcessMemory {
             unmapped.add(page);
           }
         }
-        holes.set(index, unmapped);
       }
-      chunks.set(index, bytes);
-      return bytes;
+      const length = Math.floor(bytes.length / WORD);
+      // A view needs an aligned offset; Buffer.alloc of a chunk's size owns its memory (offset 0).
+      const aligned = bytes.byteOffset % WORD === 0 ? bytes : Buffer.from(bytes);
+      const words = new BigUint64Array(aligned.buffer, aligned.byteOffset, length);
+      const holes = unmapped;
+      const readable = (word: number) => word < length && !holes?.has(Math.floor((word * WORD) / PAGE_BYTES));
+      const entry = { words, readable };
+      chunks.set(index, entry);
+      return entry;
     };
-    return {
-      words: async (address: bigint, count: number) => {
-        if (address % BigInt(WORD) !== 0n) throw new MemoryReadError(`unaligned address ${hex(address)}`);
-        const out: bigint[] = new Array(count);
-        let at = Number(address);
-        let i = 0;
-        while (i < count) {
-          const index = Math.floor(at / chunkBytes);
-          const bytes = chunk(index);
-          let offset = at - index * chunkBytes;
-          const unmapped = holes.get(index);
-          const readable = (o: number) => o + WORD <= bytes.length && !unmapped?.has(Math.floor(o / PAGE_BYTES));
-          if (!readable(offset)) throw new MemoryReadError(`cannot read ${count} words at ${hex(address)}: unmapped`);
-          for (; i < count && readable(offset); i++, offset += WORD, at += WORD) out[i] = bytes.readBigUInt64LE(offset);
-        }
-        return out;
-      },
+    const wordsNow = (address: bigint, count: number): bigint[] => {
+      if (address % BigInt(WORD) !== 0n) throw new MemoryReadError(`unaligned address ${hex(address)}`);
+      const out: bigint[] = new Array(count);
+      let at = Number(address) / WORD;
+      for (let i = 0; i < count; ) {
+        const index = Math.floor(at / chunkWords);
+        const { words, readable } = chunk(index);
+        let word = at - index * chunkWords;
+        if (!readable(word)) throw new MemoryReadError(`cannot read ${count} words at ${hex(address)}: unmapped`);
+        for (; i < count && readable(word); i++, word++, at++) out[i] = words[word];
+      }
+      return out;
     };
+    return { wordsNow, words: async (address, count) => wordsNow(address, count) };
   }
 
   close(): void {

@@ -55,27 +55,44 @@ export class ProfileReader {
    */
   async read(memory: WordMemory, onNewStack: (stack: bigint[]) => void = () => {}): Promise<ProfileBucket[]> {
     const fresh: KnownBucket[] = [];
+    const wordsNow = memory.wordsNow?.bind(memory);
     let address = await this.head();
     while (address !== 0n && !this.byAddress.has(address)) {
       if (fresh.length >= MAX_BUCKETS) throw new LayoutError('the profile bucket list does not end');
-      const bucket = await this.readBucket(memory, address);
+      const bucket = wordsNow ? this.bucketAt(address, wordsNow) : await this.readBucket(memory, address);
       onNewStack(bucket.stack);
       fresh.push(bucket);
       address = bucket.header.allnext;
     }
     this.known = [...fresh, ...this.known];
     for (const b of fresh) this.byAddress.add(b.address);
-    const records = await Promise.all(this.known.map((b) => memory.words(b.recordAddress, this.record.words)));
+    const records = wordsNow
+      ? this.known.map((b) => wordsNow(b.recordAddress, this.record.words))
+      : await Promise.all(this.known.map((b) => memory.words(b.recordAddress, this.record.words)));
     return this.known.map((b, i) => ({ address: b.address, size: b.header.size, stack: b.stack, allocs: allocsOf(records[i], this.record) }));
   }
 
   private async readBucket(memory: WordMemory, address: bigint): Promise<KnownBucket> {
-    const header = decodeHeader(await memory.words(address, this.header.words, BUCKET_READ_AHEAD, BUCKET_READ_BEHIND), this.header);
+    const header = this.checked(address, await memory.words(address, this.header.words, BUCKET_READ_AHEAD, BUCKET_READ_BEHIND));
+    const stackAddress = address + BigInt(this.header.words * WORD);
+    return this.bucketOf(address, header, stackAddress, await memory.words(stackAddress, header.nstk));
+  }
+
+  private bucketAt(address: bigint, wordsNow: (address: bigint, count: number) => bigint[]): KnownBucket {
+    const header = this.checked(address, wordsNow(address, this.header.words));
+    const stackAddress = address + BigInt(this.header.words * WORD);
+    return this.bucketOf(address, header, stackAddress, wordsNow(stackAddress, header.nstk));
+  }
+
+  private checked(address: bigint, words: bigint[]): BucketHeader {
+    const header = decodeHeader(words, this.header);
     if (header.typ !== MEM_PROFILE || header.nstk > MAX_STACK) {
       throw new LayoutError(`the bucket at ${hex(address)} does not look like a memory profile bucket (type ${header.typ}, ${header.nstk} frames)`);
     }
-    const stackAddress = address + BigInt(this.header.words * WORD);
-    const stack = await memory.words(stackAddress, header.nstk);
+    return header;
+  }
+
+  private bucketOf(address: bigint, header: BucketHeader, stackAddress: bigint, stack: bigint[]): KnownBucket {
     return { address, header, stack, recordAddress: stackAddress + BigInt(header.nstk * WORD) };
   }
 }

@@ -51,6 +51,8 @@ export function parsePointer(result: string): bigint {
 
 export interface ProfileReading {
   notes: ProfileTallyNotes;
+  /** Where the reading's time went, for the debug log. */
+  timing: string;
   /** runtime.MemProfileRate as read, when it is no longer 1 (the program changed it). */
   rateChangedTo?: number;
 }
@@ -138,12 +140,17 @@ export class ProfileView {
   }
 
   private async readNow(tally: Tally, caught: CaughtAllocations): Promise<ProfileReading> {
+    const started = performance.now();
     this.memory = this.memoryNow();
     const pcs: bigint[] = [];
     const buckets = await this.reader.read(this.memory, (stack) => pcs.push(...stack));
+    const read = performance.now();
     const symbols = await this.symbolizer.lookup(pcs);
+    const symbolized = performance.now();
     const rate = await this.rate();
     const notes = fillTally(tally, { buckets, symbols, roots: this.roots(), stackLimit: this.stackLimit, ...caught });
-    return { notes, ...(rate !== 1 && rate !== undefined ? { rateChangedTo: rate } : {}) };
+    const ms = (from: number, to: number) => Math.round(to - from);
+    const timing = `${buckets.length} buckets, ${pcs.length} new PCs: read ${ms(started, read)} ms, symbolized ${ms(read, symbolized)} ms, tallied ${ms(symbolized, performance.now())} ms`;
+    return { notes, timing, ...(rate !== 1 && rate !== undefined ? { rateChangedTo: rate } : {}) };
   }
 }

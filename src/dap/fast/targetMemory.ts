@@ -20,6 +20,11 @@ export type WordSource = (address: bigint, count: number) => Promise<bigint[]>;
  */
 export interface WordMemory {
   words(address: bigint, count: number, readAhead?: number, readBehind?: number): Promise<bigint[]>;
+  /**
+   * The same, at once, where the memory is this machine's (/proc/PID/mem): a profile of tens of
+   * thousands of buckets is walked without an await per bucket.
+   */
+  wordsNow?(address: bigint, count: number): bigint[];
 }
 
 /** What Delve renders inline for an array value. */
