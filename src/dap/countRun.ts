@@ -14,7 +14,8 @@ import { locateDelve } from './delveLocator';
 import { DelveProcess } from './delveProcess';
 import { RuntimePatchError } from '../core/runtimePatch';
 import { RuntimeOverlay, runtimeOverlay } from './fast/runtimeOverlay';
-import { buildProgram, userCodeRoots } from './goToolchain';
+import { BuildPlace, buildPlace } from './buildPlace';
+import { buildProgram, describeTarget, userCodeRoots } from './goToolchain';
 import { HeadlessClient } from './headlessClient';
 import { memoryConnectionPair } from './memoryConnection';
 import { DapProxy } from './proxy';
@@ -75,17 +76,24 @@ async function overlayFor(target: string, options: CountRunOptions): Promise<Run
 export async function countAllocations(options: CountRunOptions): Promise<MallocReport> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-build-'));
   let delve: DelveProcess | undefined;
+  let place: BuildPlace | undefined;
   try {
     const target = path.resolve(options.cwd, options.target);
     const runtime = options.fast ? await overlayFor(target, options) : undefined;
+    place = buildPlace(
+      { target, test: options.test, optimized: options.optimized, runtime: runtime?.kind === 'overlay' ? runtime.file : runtime?.goroot },
+      path.join(work, options.test ? 'program.test' : 'program'), options.env,
+    );
+    // What go says is the user's code does not depend on the build: asked while it runs.
+    const rootsAsked = userCodeRoots(describeTarget(target, options.target).dir, options.env).catch((e: Error) => e);
     const built = await buildProgram({
-      target, label: options.target, test: options.test, optimized: options.optimized, runtime,
-      output: path.join(work, options.test ? 'program.test' : 'program'), env: options.env,
+      target, label: options.target, test: options.test, optimized: options.optimized, runtime, output: place.output, env: options.env,
     });
     const go = parseVersion(built.goVersion);
     if (!go) throw new CountError(`unrecognised Go version ${built.goVersion}`);
     const found = await locateDelve({ explicit: options.dlvPath, go, env: options.env, install: options.installDelve, notify: options.notify });
-    const roots = await userCodeRoots(built.packageDir, options.env);
+    const roots = await rootsAsked;
+    if (roots instanceof Error) throw roots;
     options.signal?.throwIfAborted();
 
     delve = await DelveProcess.start({ delve: found, cwd: built.packageDir, env: options.env, stdio: options.stdio, withoutDetachedDebugInfo: true });
@@ -113,6 +121,7 @@ export async function countAllocations(options: CountRunOptions): Promise<Malloc
     }
   } finally {
     await delve?.stop();
+    place?.release();
     rmSync(work, { recursive: true, force: true });
   }
 }
