@@ -19,7 +19,7 @@ import { StopCatcher } from './caughtStops';
 import { HiddenInstructions } from './hiddenInstructions';
 import { toClientPath } from '../../core/substitutePath';
 import { localProcess } from './localProcess';
-import { ProfileView, recordedStackLimit, sampleEveryAllocation, setMemProfileRate } from './profileView';
+import { ProfileView, recordedStackLimit, setMemProfileRate } from './profileView';
 import { ProcessMemory } from './processMemory';
 import { programBinary } from './programBinary';
 import { RuntimeMallocCounter } from './runtimeMallocs';
@@ -72,10 +72,14 @@ export class FastEngine implements CountingEngine {
   /** The debuggee's PID on this machine, once asked (undefined inside: it is not here). */
   private pid?: { value: number | undefined };
 
+  /**
+   * The executable is read from configurationDone on, not from the start of the session even when
+   * it is known then: Delve's launch waits 200 ms whenever the new process has not stopped yet at
+   * its first look (pkg/proc/native, `wait`), and a helper reading a large executable's DWARF at
+   * that moment on a busy machine made that happen in most runs.
+   */
   constructor(private readonly options: FastEngineOptions) {
     this.tally = new Tally(options.roots);
-    const binary = options.binary;
-    if (binary) this.preparation = this.prepare(async () => binary);
   }
 
   launchArguments(args: Record<string, unknown>): Record<string, unknown> {
@@ -125,15 +129,15 @@ export class FastEngine implements CountingEngine {
 
   /**
    * Starts reading the executable (symbols, record layout, where the runtime functions to catch
-   * are) in the background, as soon as the executable is known, so that it overlaps Delve's launch;
-   * the program waits for it only at the stop where profiling starts.
+   * are) in the background once the process exists, so that it overlaps the program's start; the
+   * program waits for it only at the stop where profiling starts.
    */
   private prepare(binary: () => Promise<string>): Promise<Symbolizer> {
     const env = this.options.env ?? process.env;
     const preparation = (async () => {
       const file = await binary();
       const rules = this.options.pathRules ?? [];
-      const symbolizer = await Symbolizer.start(file, env, this.options.overlaid ? NO_FUNCTIONS : SITE_FUNCTIONS, (f) => toClientPath(f, rules));
+      const symbolizer = await Symbolizer.start(file, env, this.options.overlaid ? NO_FUNCTIONS : SITE_FUNCTIONS, (f) => toClientPath(f, rules), this.options.goVersion);
       if (this.ended) symbolizer.close();
       this.symbolizer = symbolizer;
       // The runtime's compile unit is the biggest the helper reads; reading it now, while the
@@ -178,9 +182,11 @@ export class FastEngine implements CountingEngine {
       return;
     }
     context.log(`${found.tinyMerges.length} tiny-merge sites, ${found.systemStackReturns.length} system-stack allocation sites`);
-    const [rateBefore, stackLimit] = await Promise.all([sampleEveryAllocation(context.proxy), recordedStackLimit(context.proxy)]);
-    this.rateBefore = rateBefore;
+    const stackLimit = recordedStackLimit(context.proxy);
+    stackLimit.catch(() => undefined);
     this.view = await this.openView(context, symbolizer, stackLimit);
+    this.rateBefore = await this.view.setRate(1);
+    await stackLimit;
     const sites = [
       ...found.tinyMerges.map((address) => ({ kind: 'tiny merge' as const, address })),
       ...found.systemStackReturns.map((address) => ({ kind: 'system stack' as const, address })),
@@ -216,7 +222,7 @@ export class FastEngine implements CountingEngine {
   }
 
   /** The profile read from the process's own memory where the kernel allows, else through Delve. */
-  private async openView(context: StopContext, symbolizer: Symbolizer, stackLimit: number): Promise<ProfileView> {
+  private async openView(context: StopContext, symbolizer: Symbolizer, stackLimit: Promise<number>): Promise<ProfileView> {
     const pid = await this.localPid(context);
     // MALLOCLENS_MEMORY=delve reads through Delve's requests only (as for a Delve elsewhere).
     const direct = (this.options.env ?? process.env).MALLOCLENS_MEMORY !== 'delve';

@@ -7,7 +7,7 @@
  * Where the file cannot be opened or read (Delve on another machine, a stricter ptrace scope) the
  * caller falls back to Delve's own requests (targetMemory.ts).
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { WORD } from './profileLayout';
 import { hex, MemoryReadError, WordMemory } from './targetMemory';
 
@@ -17,15 +17,25 @@ const PAGE_BYTES = 4096;
 const READ_AHEAD_PAGES = 16;
 
 export class ProcessMemory {
-  private constructor(private readonly fd: number) {}
+  private constructor(private readonly fd: number, readonly writable: boolean) {}
 
-  /** Opens the process's memory; undefined when the kernel refuses. */
+  /** Opens the process's memory (for writing too where allowed); undefined when the kernel refuses. */
   static open(pid: number): ProcessMemory | undefined {
-    try {
-      return new ProcessMemory(openSync(`/proc/${pid}/mem`, 'r'));
-    } catch {
-      return undefined;
+    for (const [flags, writable] of [['r+', true], ['r', false]] as const) {
+      try {
+        return new ProcessMemory(openSync(`/proc/${pid}/mem`, flags), writable);
+      } catch {
+        // the next way, or none
+      }
     }
+    return undefined;
+  }
+
+  /** Writes one word at `address` (the program is stopped). */
+  writeWord(address: bigint, value: bigint): void {
+    const bytes = Buffer.alloc(WORD);
+    bytes.writeBigUInt64LE(BigInt.asUintN(64, value));
+    if (!this.writable || writeSync(this.fd, bytes, 0, WORD, Number(address)) !== WORD) throw new MemoryReadError(`cannot write at ${hex(address)}`);
   }
 
   /** Reads `length` bytes at `address`, or fewer where the mapping ends. */

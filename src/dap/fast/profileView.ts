@@ -34,10 +34,6 @@ export async function setMemProfileRate(proxy: DapProxy, rate: number): Promise<
   return before;
 }
 
-export async function sampleEveryAllocation(proxy: DapProxy): Promise<string> {
-  return setMemProfileRate(proxy, 1);
-}
-
 /** How deep the runtime records stacks: `profstackdepth` (GODEBUG, default 128) from Go 1.23, 32 before. */
 export async function recordedStackLimit(proxy: DapProxy): Promise<number> {
   const depth = await new StackSampler(proxy).integer('runtime.debug.profstackdepth');
@@ -72,7 +68,8 @@ export class ProfileView {
     private readonly proxy: DapProxy,
     private readonly symbolizer: Symbolizer,
     private readonly roots: () => UserCodeRoots,
-    private readonly stackLimit: number,
+    /** How deep the runtime records stacks (asked of Delve while the view is set up). */
+    private readonly stackLimit: Promise<number>,
     /** The program's own memory, when the kernel lets the proxy read it. */
     private readonly process?: ProcessMemory,
   ) {
@@ -86,21 +83,39 @@ export class ProfileView {
   }
 
   /**
-   * Learns where the profile's head and the sampling rate live (the program must be stopped), and
-   * checks that the process's memory says what Delve says there.
+   * Learns where the profile's head and the sampling rate live (the program must be stopped): from
+   * the executable's symbols where they are its addresses, else from Delve. Checks that the
+   * process's memory says what Delve says there.
    */
   async locate(): Promise<void> {
     if (!this.process) return;
     const address = async (expression: string) => BigInt((await this.sampler.integer(`uintptr(&${expression})`)) ?? 0);
-    const head = await address('runtime.mbuckets');
-    const rate = await address('runtime.MemProfileRate');
+    const globals = this.symbolizer.layout.globals ?? {};
+    const known = (name: string) => (globals[name] ? BigInt(globals[name]) : undefined);
+    const [head, rate, viaDelve] = await Promise.all([
+      known('runtime.mbuckets') ?? address('runtime.mbuckets'),
+      known('runtime.MemProfileRate') ?? address('runtime.MemProfileRate'),
+      this.sampler.integer('runtime.MemProfileRate'),
+    ]);
     if (head === 0n || rate === 0n) throw new MemoryReadError('Delve cannot say where runtime.mbuckets and runtime.MemProfileRate are');
     const [direct] = await this.process.reading().words(rate, 1);
-    const viaDelve = await this.sampler.integer('runtime.MemProfileRate');
     if (viaDelve === undefined || direct !== BigInt(viaDelve)) {
       throw new MemoryReadError(`the process's memory does not match Delve's reading (MemProfileRate ${direct} against ${viaDelve})`);
     }
     this.addresses = { head, rate };
+  }
+
+  /**
+   * Sets runtime.MemProfileRate and resolves to what it was: in the process's memory where it can
+   * be written (no request to Delve), else with Delve's setVariable.
+   */
+  async setRate(rate: number): Promise<string> {
+    if (this.addresses && this.process?.writable) {
+      const [before] = await this.process.reading().words(this.addresses.rate, 1);
+      this.process.writeWord(this.addresses.rate, BigInt(rate));
+      return String(BigInt.asIntN(64, before));
+    }
+    return setMemProfileRate(this.proxy, rate);
   }
 
   private async evaluate(expression: string): Promise<string> {
@@ -148,7 +163,7 @@ export class ProfileView {
     const symbols = await this.symbolizer.lookup(pcs);
     const symbolized = performance.now();
     const rate = await this.rate();
-    const notes = fillTally(tally, { buckets, symbols, roots: this.roots(), stackLimit: this.stackLimit, ...caught });
+    const notes = fillTally(tally, { buckets, symbols, roots: this.roots(), stackLimit: await this.stackLimit, ...caught });
     const ms = (from: number, to: number) => Math.round(to - from);
     const timing = `${buckets.length} buckets, ${pcs.length} new PCs: read ${ms(started, read)} ms, symbolized ${ms(read, symbolized)} ms, tallied ${ms(symbolized, performance.now())} ms`;
     return { notes, timing, ...(rate !== 1 && rate !== undefined ? { rateChangedTo: rate } : {}) };

@@ -67,13 +67,16 @@ async function copyX86Decoder(into: string, env: NodeJS.ProcessEnv): Promise<voi
 const BUILD_RECIPE = 'x86asm from the toolchain; go directive of the toolchain';
 
 /** Builds the helper with the program's own `go` (same GOTOOLCHAIN and PATH), once per Go version. */
-export async function symbolizerBinary(env: NodeJS.ProcessEnv): Promise<string> {
-  const goVersion = await run('go', ['env', 'GOVERSION'], { env });
-  if (goVersion.code !== 0) throw new SymbolizerError(`go env GOVERSION failed: ${goVersion.stderr.trim()}`);
+export async function symbolizerBinary(env: NodeJS.ProcessEnv, programGoVersion?: string): Promise<string> {
   // The recipe is part of the key: a change to how the helper is built must not reuse an old build.
   const hash = createHash('sha256').update(SYMBOLIZER_SOURCE).update(BUILD_RECIPE).digest('hex').slice(0, 12);
   const dir = path.join(cacheDir(env), 'symbolizer');
-  const binary = path.join(dir, `malloclens-symbolizer-${goVersion.stdout.trim()}-${hash}`);
+  const helperFor = (version: string) => path.join(dir, `malloclens-symbolizer-${version}-${hash}`);
+  // The helper the program's own toolchain built, when there is one: no `go env` to wait for.
+  if (programGoVersion && existsSync(helperFor(programGoVersion))) return helperFor(programGoVersion);
+  const goVersion = await run('go', ['env', 'GOVERSION'], { env });
+  if (goVersion.code !== 0) throw new SymbolizerError(`go env GOVERSION failed: ${goVersion.stderr.trim()}`);
+  const binary = helperFor(goVersion.stdout.trim());
   if (existsSync(binary)) return binary;
   mkdirSync(dir, { recursive: true });
   const work = mkdtempSync(path.join(dir, 'build-'));
@@ -113,8 +116,9 @@ export class Symbolizer {
    * `clientPath`: a path of the executable's line table as the editor knows it (the
    * configuration's substitutePath, which Delve applies to the frames it gives).
    */
-  static async start(program: string, env: NodeJS.ProcessEnv, functions = '^$', clientPath: (file: string) => string = (file) => file): Promise<Symbolizer> {
-    const helper = await symbolizerBinary(env);
+  /** `goVersion`: the program's, when known (the helper built by that toolchain is taken without asking `go`). */
+  static async start(program: string, env: NodeJS.ProcessEnv, functions = '^$', clientPath: (file: string) => string = (file) => file, goVersion?: string): Promise<Symbolizer> {
+    const helper = await symbolizerBinary(env, goVersion);
     const child = spawn(helper, [program, functions], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));

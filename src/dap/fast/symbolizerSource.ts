@@ -80,15 +80,15 @@ func open(path string) (*binary, error) {
 	// Function entries in the line table are offsets from runtime.text, which is where .text
 	// starts only when Go linked the program itself: with cgo the external linker puts C code first.
 	textStart := text.Addr
-	// The runtime's variables the allocation count is read from, where their addresses are the
-	// ones in the file (not a position-independent executable).
+	// The runtime's variables the allocation count and the profile are read from, where their
+	// addresses are the ones in the file (not a position-independent executable).
 	globals := map[string]string{}
 	if symbols, err := f.Symbols(); err == nil {
 		for _, s := range symbols {
 			switch s.Name {
 			case "runtime.text":
 				textStart = s.Value
-			case "runtime.memstats", "runtime.allp", "runtime.emptymspan":
+			case "runtime.memstats", "runtime.allp", "runtime.emptymspan", "runtime.MemProfileRate", "runtime.mbuckets":
 				if f.Type == elf.ET_EXEC {
 					globals[s.Name] = fmt.Sprintf("%#x", s.Value)
 				}
