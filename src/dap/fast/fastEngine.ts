@@ -312,15 +312,9 @@ export class FastEngine implements CountingEngine {
     }
   }
 
-  /** What the profile holds now, read into a tally of its own. */
+  /** What the profile holds now. */
   private async profiledNow(): Promise<number | undefined> {
-    try {
-      const scratch = new Tally(this.options.roots);
-      await this.view!.read(scratch, this.catcher!.caught);
-      return scratch.totals().count;
-    } catch {
-      return undefined;
-    }
+    return this.view!.profiledCount().catch(() => undefined);
   }
 
   /** Over the part of the run the profile saw: what the runtime counted against what was charged. */

@@ -154,10 +154,33 @@ export class ProfileView {
     return this.addresses !== undefined;
   }
 
+  /**
+   * How many allocations the profile holds now, without symbolizing anything (where profiling
+   * starts: what the default sampling rate recorded before).
+   */
+  profiledCount(): Promise<number> {
+    const counted = this.chain.then(async () => {
+      this.memory = this.memoryNow();
+      const pcs: bigint[] = [];
+      const buckets = await this.reader.read(this.memory, (stack) => pcs.push(...stack));
+      this.unsymbolized.push(...pcs);
+      // Symbolized while the program runs: the helper reads the runtime's compile unit now, not
+      // at the reading that ends the run.
+      this.symbolizer.lookup(pcs).catch(() => undefined);
+      return buckets.reduce((n, b) => n + b.allocs, 0);
+    });
+    this.chain = counted.catch(() => undefined);
+    return counted;
+  }
+
+  /** PCs of stacks read by profiledCount, for the next reading to symbolize. */
+  private unsymbolized: bigint[] = [];
+
   private async readNow(tally: Tally, caught: CaughtAllocations): Promise<ProfileReading> {
     const started = performance.now();
     this.memory = this.memoryNow();
-    const pcs: bigint[] = [];
+    const pcs: bigint[] = this.unsymbolized;
+    this.unsymbolized = [];
     const buckets = await this.reader.read(this.memory, (stack) => pcs.push(...stack));
     const read = performance.now();
     const symbols = await this.symbolizer.lookup(pcs);
