@@ -48,10 +48,11 @@ export function isUserFile(file: string | undefined, roots: UserCodeRoots): bool
  * A function called from the debugger's console runs under the runtime's debug-call frames (on a
  * goroutine of its own since Go 1.18): what it allocates is the console's, not the program's.
  */
-const DEBUG_CALL = /^runtime\.debugCall/;
+const DEBUG_CALL = 'runtime.debugCall';
 
 export function isDebugCall(frames: StackFrame[]): boolean {
-  return frames.some((f) => DEBUG_CALL.test(f.name));
+  for (const f of frames) if (f.name.startsWith(DEBUG_CALL)) return true;
+  return false;
 }
 
 export function attribute(frames: StackFrame[], roots: UserCodeRoots): Attribution {

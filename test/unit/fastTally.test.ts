@@ -12,12 +12,12 @@ const rt = (name: string): StackFrame => ({ name, path: `${GOROOT}/src/runtime/p
 const user = (line: number, name = 'main.main'): StackFrame => ({ name, path: `${PROJECT}/main.go`, line });
 
 /** Buckets and their symbols from frames given per bucket (each PC stands for one frame). */
-function profile(specs: { size: number; allocs: number; frames: StackFrame[] }[]): { buckets: ProfileBucket[]; symbols: Map<bigint, StackFrame> } {
-  const symbols = new Map<bigint, StackFrame>();
-  let pc = 0x400000n;
+function profile(specs: { size: number; allocs: number; frames: StackFrame[] }[]): { buckets: ProfileBucket[]; symbols: Map<number, StackFrame> } {
+  const symbols = new Map<number, StackFrame>();
+  let pc = 0x400000;
   const buckets = specs.map((spec, i) => {
     const stack = spec.frames.map((f) => {
-      pc += 0x10n;
+      pc += 0x10;
       symbols.set(pc, f);
       return pc;
     });
@@ -58,7 +58,7 @@ describe('fast mode: a profile reading as a tally', () => {
     const site = buckets[0].stack[2];
     const caught = none();
     const viaGoroutine = (line: number) => [rt('runtime.malg'), rt('runtime.systemstack_switch'), rt('runtime.newproc'), user(line)];
-    caught.systemStack.set(site, [viaGoroutine(20), viaGoroutine(21)]);
+    caught.systemStack.set(BigInt(site), [viaGoroutine(20), viaGoroutine(21)]);
     const t = new Tally(roots);
     const notes = fillTally(t, { buckets, symbols, roots, stackLimit: 128, ...caught });
     assert.deepEqual([lineCount(t, 20), lineCount(t, 21)], [1, 1]);
@@ -74,7 +74,7 @@ describe('fast mode: a profile reading as a tally', () => {
     // Same stack, different sizes: two buckets share the call site.
     buckets[1].stack = buckets[0].stack;
     const caught = none();
-    caught.systemStack.set(buckets[0].stack[2], [[rt('runtime.allgadd'), rt('runtime.systemstack_switch'), user(30)], [rt('runtime.allgadd'), rt('runtime.systemstack_switch'), user(31)], [rt('runtime.allgadd'), user(32)]]);
+    caught.systemStack.set(BigInt(buckets[0].stack[2]), [[rt('runtime.allgadd'), rt('runtime.systemstack_switch'), user(30)], [rt('runtime.allgadd'), rt('runtime.systemstack_switch'), user(31)], [rt('runtime.allgadd'), user(32)]]);
     caught.systemStack.set(0x999n, [[user(33)]]);
     const t = new Tally(roots);
     const notes = fillTally(t, { buckets, symbols, roots, stackLimit: 128, ...caught });
@@ -86,7 +86,7 @@ describe('fast mode: a profile reading as a tally', () => {
   it('counts a profile bucket on a goroutine\'s stack as the profile says even when it passes a caught site', () => {
     const { buckets, symbols } = profile([{ size: 448, allocs: 2, frames: [rt('runtime.mallocgc'), rt('runtime.malg'), rt('runtime.allocm'), rt('runtime.LockOSThread'), user(40), rt('runtime.main')] }]);
     const caught = none();
-    caught.systemStack.set(buckets[0].stack[1], [[user(41)]]);
+    caught.systemStack.set(BigInt(buckets[0].stack[1]), [[user(41)]]);
     const t = new Tally(roots);
     fillTally(t, { buckets, symbols, roots, stackLimit: 128, ...caught });
     assert.deepEqual(t.lineTallies().map((l) => [l.line, l.count]), [[40, 2]]);

@@ -142,7 +142,7 @@ export class FastEngine implements CountingEngine {
       this.symbolizer = symbolizer;
       // The runtime's compile unit is the biggest the helper reads; reading it now, while the
       // program runs, takes that time off the reading at the end.
-      symbolizer.lookup(symbolizer.functions.map((f) => (f.instructions[0]?.address ?? 0n) + 1n)).catch(() => undefined);
+      symbolizer.lookup(symbolizer.functions.map((f) => Number((f.instructions[0]?.address ?? 0n) + 1n))).catch(() => undefined);
       return symbolizer;
     })();
     preparation.catch(() => undefined);

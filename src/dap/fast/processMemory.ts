@@ -60,7 +60,8 @@ export class ProcessMemory {
   reading(): WordMemory {
     const chunkBytes = PAGE_BYTES * READ_AHEAD_PAGES;
     const chunkWords = chunkBytes / WORD;
-    const chunks = new Map<number, { words: BigUint64Array; readable: (word: number) => boolean }>();
+    /** `whole`: every word of the chunk was read. */
+    const chunks = new Map<number, { words: BigUint64Array; halves: Uint32Array; readable: (word: number) => boolean; whole: boolean }>();
     /** One chunk's words as far as they are mapped (its pages read one by one where needed). */
     const chunk = (index: number) => {
       const known = chunks.get(index);
@@ -86,9 +87,10 @@ export class ProcessMemory {
       // A view needs an aligned offset; Buffer.alloc of a chunk's size owns its memory (offset 0).
       const aligned = bytes.byteOffset % WORD === 0 ? bytes : Buffer.from(bytes);
       const words = new BigUint64Array(aligned.buffer, aligned.byteOffset, length);
+      const halves = new Uint32Array(aligned.buffer, aligned.byteOffset, length * 2);
       const holes = unmapped;
       const readable = (word: number) => word < length && !holes?.has(Math.floor((word * WORD) / PAGE_BYTES));
-      const entry = { words, readable };
+      const entry = { words, halves, readable, whole: !holes && length === chunkWords };
       chunks.set(index, entry);
       return entry;
     };
@@ -105,7 +107,31 @@ export class ProcessMemory {
       }
       return out;
     };
-    return { wordsNow, words: async (address, count) => wordsNow(address, count) };
+    const numbersNow = (address: bigint, count: number): number[] => {
+      if (address % BigInt(WORD) !== 0n) throw new MemoryReadError(`unaligned address ${hex(address)}`);
+      const out: number[] = new Array<number>(count).fill(0);
+      let at = Number(address) / WORD;
+      // Most reads (a bucket's header, stack, record) fall inside one fully read chunk.
+      const index = Math.floor(at / chunkWords);
+      const first = at - index * chunkWords;
+      if (first + count <= chunkWords) {
+        const { halves, whole } = chunk(index);
+        if (whole) {
+          for (let i = 0, h = 2 * first; i < count; i++, h += 2) out[i] = halves[h] + halves[h + 1] * 0x1_0000_0000;
+          return out;
+        }
+      }
+      for (let i = 0; i < count; ) {
+        const index = Math.floor(at / chunkWords);
+        const { halves, readable } = chunk(index);
+        let word = at - index * chunkWords;
+        if (!readable(word)) throw new MemoryReadError(`cannot read ${count} words at ${hex(address)}: unmapped`);
+        // Little-endian halves: exact as long as the high half is below 2^21.
+        for (; i < count && readable(word); i++, word++, at++) out[i] = halves[2 * word] + halves[2 * word + 1] * 0x1_0000_0000;
+      }
+      return out;
+    };
+    return { wordsNow, numbersNow, words: async (address, count) => wordsNow(address, count) };
   }
 
   close(): void {

@@ -97,8 +97,9 @@ export interface BucketHeader {
   nstk: number;
 }
 
-export function decodeHeader(words: bigint[], at: HeaderIndexes): BucketHeader {
-  return { allnext: words[at.allnext], typ: Number(words[at.typ]), size: Number(words[at.size]), nstk: Number(words[at.nstk]) };
+/** `words` as read (bigints), or as numbers where they were read so (every field is an address or a small count). */
+export function decodeHeader(words: readonly (bigint | number)[], at: HeaderIndexes): BucketHeader {
+  return { allnext: BigInt(words[at.allnext]), typ: Number(words[at.typ]), size: Number(words[at.size]), nstk: Number(words[at.nstk]) };
 }
 
 /**
@@ -106,6 +107,6 @@ export function decodeHeader(words: bigint[], at: HeaderIndexes): BucketHeader {
  * (The runtime counts a malloc into cycle C+2 and folds cycles into `active` after GCs; nothing is
  * lost or counted twice as long as the record is read while the program is stopped.)
  */
-export function allocsOf(record: bigint[], at: RecordIndexes): number {
+export function allocsOf(record: readonly (bigint | number)[], at: RecordIndexes): number {
   return at.allocs.reduce((sum, i) => sum + Number(record[i]), 0);
 }

@@ -11,8 +11,11 @@ export interface ProfileBucket {
   address: bigint;
   /** The size the runtime recorded the allocations with. */
   size: number;
-  /** Return PCs, innermost first, as runtime.Callers gives them (inlined calls expanded). */
-  stack: bigint[];
+  /**
+   * Return PCs, innermost first, as runtime.Callers gives them (inlined calls expanded). Numbers,
+   * not bigints: user-space addresses fit in 53 bits, and a profile has millions of them.
+   */
+  stack: number[];
   /** Allocations recorded in this bucket since profiling started. */
   allocs: number;
 }
@@ -20,7 +23,7 @@ export interface ProfileBucket {
 interface KnownBucket {
   address: bigint;
   header: BucketHeader;
-  stack: bigint[];
+  stack: number[];
   recordAddress: bigint;
 }
 
@@ -53,21 +56,21 @@ export class ProfileReader {
    * Reads the whole profile from `memory`, the program as it is now. `onNewStack` sees each
    * bucket's stack the first time it is read.
    */
-  async read(memory: WordMemory, onNewStack: (stack: bigint[]) => void = () => {}): Promise<ProfileBucket[]> {
+  async read(memory: WordMemory, onNewStack: (stack: number[]) => void = () => {}): Promise<ProfileBucket[]> {
     const fresh: KnownBucket[] = [];
-    const wordsNow = memory.wordsNow?.bind(memory);
+    const numbersNow = memory.numbersNow?.bind(memory);
     let address = await this.head();
     while (address !== 0n && !this.byAddress.has(address)) {
       if (fresh.length >= MAX_BUCKETS) throw new LayoutError('the profile bucket list does not end');
-      const bucket = wordsNow ? this.bucketAt(address, wordsNow) : await this.readBucket(memory, address);
+      const bucket = numbersNow ? this.bucketAt(address, numbersNow) : await this.readBucket(memory, address);
       onNewStack(bucket.stack);
       fresh.push(bucket);
       address = bucket.header.allnext;
     }
     this.known = [...fresh, ...this.known];
     for (const b of fresh) this.byAddress.add(b.address);
-    const records = wordsNow
-      ? this.known.map((b) => wordsNow(b.recordAddress, this.record.words))
+    const records = numbersNow
+      ? this.known.map((b) => numbersNow(b.recordAddress, this.record.words))
       : await Promise.all(this.known.map((b) => memory.words(b.recordAddress, this.record.words)));
     return this.known.map((b, i) => ({ address: b.address, size: b.header.size, stack: b.stack, allocs: allocsOf(records[i], this.record) }));
   }
@@ -75,16 +78,16 @@ export class ProfileReader {
   private async readBucket(memory: WordMemory, address: bigint): Promise<KnownBucket> {
     const header = this.checked(address, await memory.words(address, this.header.words, BUCKET_READ_AHEAD, BUCKET_READ_BEHIND));
     const stackAddress = address + BigInt(this.header.words * WORD);
-    return this.bucketOf(address, header, stackAddress, await memory.words(stackAddress, header.nstk));
+    return this.bucketOf(address, header, stackAddress, (await memory.words(stackAddress, header.nstk)).map(Number));
   }
 
-  private bucketAt(address: bigint, wordsNow: (address: bigint, count: number) => bigint[]): KnownBucket {
-    const header = this.checked(address, wordsNow(address, this.header.words));
+  private bucketAt(address: bigint, numbersNow: (address: bigint, count: number) => number[]): KnownBucket {
+    const header = this.checked(address, numbersNow(address, this.header.words));
     const stackAddress = address + BigInt(this.header.words * WORD);
-    return this.bucketOf(address, header, stackAddress, wordsNow(stackAddress, header.nstk));
+    return this.bucketOf(address, header, stackAddress, numbersNow(stackAddress, header.nstk));
   }
 
-  private checked(address: bigint, words: bigint[]): BucketHeader {
+  private checked(address: bigint, words: readonly (bigint | number)[]): BucketHeader {
     const header = decodeHeader(words, this.header);
     if (header.typ !== MEM_PROFILE || header.nstk > MAX_STACK) {
       throw new LayoutError(`the bucket at ${hex(address)} does not look like a memory profile bucket (type ${header.typ}, ${header.nstk} frames)`);
@@ -92,7 +95,7 @@ export class ProfileReader {
     return header;
   }
 
-  private bucketOf(address: bigint, header: BucketHeader, stackAddress: bigint, stack: bigint[]): KnownBucket {
+  private bucketOf(address: bigint, header: BucketHeader, stackAddress: bigint, stack: number[]): KnownBucket {
     return { address, header, stack, recordAddress: stackAddress + BigInt(header.nstk * WORD) };
   }
 }

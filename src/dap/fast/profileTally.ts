@@ -33,7 +33,7 @@ export interface CaughtAllocations {
 export interface ProfileTallyInput extends CaughtAllocations {
   buckets: ProfileBucket[];
   /** Every bucket PC, symbolized. */
-  symbols: Map<bigint, StackFrame>;
+  symbols: Map<number, StackFrame>;
   roots: UserCodeRoots;
   /** The most frames the runtime records per stack (32 before Go 1.23, `profstackdepth` after). */
   stackLimit: number;
@@ -54,7 +54,7 @@ function cutShort(bucket: ProfileBucket, frames: StackFrame[], stackLimit: numbe
   return bucket.stack.length >= stackLimit && !(last && (last.name === 'runtime.goexit' || SYSTEM_STACK_BOTTOMS.has(last.name)));
 }
 
-function framesOf(bucket: ProfileBucket, symbols: Map<bigint, StackFrame>): StackFrame[] {
+function framesOf(bucket: ProfileBucket, symbols: Map<number, StackFrame>): StackFrame[] {
   return bucket.stack.map((pc) => symbols.get(pc) ?? { name: '???' });
 }
 
@@ -63,10 +63,12 @@ export function fillTally(tally: Tally, input: ProfileTallyInput): ProfileTallyN
   tally.clear();
   const notes: ProfileTallyNotes = { systemStackUncovered: 0, systemStackUnmatched: 0, truncated: 0 };
   const bySite = new Map<bigint, { bucket: ProfileBucket; frames: StackFrame[] }[]>();
+  const sites = new Map([...input.systemStack.keys()].map((address) => [Number(address), address]));
   for (const bucket of input.buckets) {
     if (bucket.allocs === 0) continue;
     const frames = framesOf(bucket, input.symbols);
-    const site = recordedOnSystemStack(frames) ? bucket.stack.find((pc) => input.systemStack.has(pc)) : undefined;
+    const pc = sites.size > 0 && recordedOnSystemStack(frames) ? bucket.stack.find((p) => sites.has(p)) : undefined;
+    const site = pc === undefined ? undefined : sites.get(pc);
     if (site !== undefined) {
       bySite.set(site, [...(bySite.get(site) ?? []), { bucket, frames }]);
       continue;

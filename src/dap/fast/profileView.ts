@@ -161,7 +161,7 @@ export class ProfileView {
   profiledCount(): Promise<number> {
     const counted = this.chain.then(async () => {
       this.memory = this.memoryNow();
-      const pcs: bigint[] = [];
+      const pcs: number[] = [];
       const buckets = await this.reader.read(this.memory, (stack) => pcs.push(...stack));
       this.unsymbolized.push(...pcs);
       // Symbolized while the program runs: the helper reads the runtime's compile unit now, not
@@ -174,12 +174,12 @@ export class ProfileView {
   }
 
   /** PCs of stacks read by profiledCount, for the next reading to symbolize. */
-  private unsymbolized: bigint[] = [];
+  private unsymbolized: number[] = [];
 
   private async readNow(tally: Tally, caught: CaughtAllocations): Promise<ProfileReading> {
     const started = performance.now();
     this.memory = this.memoryNow();
-    const pcs: bigint[] = this.unsymbolized;
+    const pcs: number[] = this.unsymbolized;
     this.unsymbolized = [];
     const buckets = await this.reader.read(this.memory, (stack) => pcs.push(...stack));
     const read = performance.now();

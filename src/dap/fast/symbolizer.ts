@@ -99,7 +99,7 @@ export async function symbolizerBinary(env: NodeJS.ProcessEnv, programGoVersion?
 }
 
 export class Symbolizer {
-  private readonly frames = new Map<bigint, StackFrame>();
+  private readonly frames = new Map<number, StackFrame>();
   private readonly answers: ((line: string) => void)[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -145,7 +145,7 @@ export class Symbolizer {
   }
 
   /** Frames for the PCs, from the cache or the helper. */
-  async lookup(pcs: Iterable<bigint>): Promise<Map<bigint, StackFrame>> {
+  async lookup(pcs: Iterable<number>): Promise<Map<number, StackFrame>> {
     const missing = [...new Set(pcs)].filter((pc) => !this.frames.has(pc));
     if (missing.length > 0) {
       const asked = this.queue.then(() => this.ask(missing));
@@ -155,7 +155,7 @@ export class Symbolizer {
     return this.frames;
   }
 
-  private ask(pcs: bigint[]): Promise<void> {
+  private ask(pcs: number[]): Promise<void> {
     if (this.closed) return Promise.reject(new SymbolizerError('the symbolizer is not running'));
     return new Promise((resolve, reject) => {
       this.answers.push((line) => {

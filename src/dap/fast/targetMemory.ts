@@ -25,6 +25,8 @@ export interface WordMemory {
    * thousands of buckets is walked without an await per bucket.
    */
   wordsNow?(address: bigint, count: number): bigint[];
+  /** Words that are addresses or small counts, as numbers (exact below 2^53), at once. */
+  numbersNow?(address: bigint, count: number): number[];
 }
 
 /** What Delve renders inline for an array value. */
