@@ -90,12 +90,12 @@ export function isRuntimeFunction(name: string): boolean {
 /** Why the runtime allocated on a line's behalf: work the line set off but did not ask for. */
 export type RuntimeReason = 'GC start' | 'new thread';
 
-const ON_BEHALF: [RegExp, RuntimeReason][] = [
+const ON_BEHALF = new Map<string, RuntimeReason>([
   // An allocation that crossed the heap goal starts a GC cycle: its workers' goroutines are made then.
-  [/^runtime\.gcStart$/, 'GC start'],
+  ['runtime.gcStart', 'GC start'],
   // A goroutine made ready wakes an idle P, which may need a new OS thread (its m, g0, signal stack).
-  [/^runtime\.newm$/, 'new thread'],
-];
+  ['runtime.newm', 'new thread'],
+]);
 
 /**
  * The runtime's reason for an allocation charged to the user frame at `userFrameIndex`, when it
@@ -104,7 +104,8 @@ const ON_BEHALF: [RegExp, RuntimeReason][] = [
  */
 export function onBehalfReason(frames: StackFrame[], userFrameIndex: number): RuntimeReason | undefined {
   for (let i = userFrameIndex - 1; i >= 0; i--) {
-    for (const [pattern, reason] of ON_BEHALF) if (pattern.test(frames[i].name)) return reason;
+    const reason = ON_BEHALF.get(frames[i].name);
+    if (reason) return reason;
   }
   return undefined;
 }

@@ -40,13 +40,13 @@ export class StackTable {
   private readonly frameIds = new Map<string, number>();
   /** A profile hands the same frame object for a PC every time: skip building its key. */
   private readonly byObject = new WeakMap<StackFrame, number>();
-  private readonly samples = new Map<string | bigint, MutableSample>();
+  private readonly samples = new Map<string | number, MutableSample>();
 
   /**
    * `key` names the stack when the caller already knows it (a profile bucket's address): then
    * nothing is built per allocation. Without one the key is made from the interned frames.
    */
-  add(frames: StackFrame[], count: number, bytes: number, truncated = false, key?: bigint): void {
+  add(frames: StackFrame[], count: number, bytes: number, truncated = false, key?: number): void {
     const k = key ?? this.keyOf(frames, truncated);
     const sample = this.samples.get(k);
     if (sample) {

@@ -20,7 +20,7 @@ export interface AllocationHit {
   /** The stack was cut before its outermost frame (a depth limit): callers may be missing. */
   truncated?: boolean;
   /** Names the stack for the stack table when the caller knows it (a profile bucket's address). */
-  stackKey?: bigint;
+  stackKey?: number;
 }
 
 /** One allocation of a line, in the order it happened (kept only when asked for: line scope). */
@@ -113,8 +113,21 @@ export function callerFrames(frames: StackFrame[], userFrameIndex: number, roots
   return chain.reverse();
 }
 
+/**
+ * Keys of frames, by frame object: a profile hands the same object for a PC every time, so a
+ * reading of tens of thousands of buckets builds each frame's key once.
+ */
+const frameKeys = new WeakMap<StackFrame, string>();
+
+function frameKey(f: StackFrame): string {
+  let key = frameKeys.get(f);
+  if (key === undefined) frameKeys.set(f, (key = `${f.name}\t${f.path}:${f.line}`));
+  return key;
+}
+
 function addCaller(callers: Map<string, CallerTally>, chain: StackFrame[], count: number, bytes: number, truncated: boolean): void {
-  const key = `${truncated ? 't' : ''}${chain.map((f) => `${f.name}\t${f.path}:${f.line}`).join('\n')}`;
+  let key = truncated ? 't' : '';
+  for (let i = 0; i < chain.length; i++) key += i === 0 ? frameKey(chain[i]) : `\n${frameKey(chain[i])}`;
   const entry = callers.get(key) ?? { frames: chain.map(reportFrame), count: 0, bytes: 0, ...(truncated ? { truncated: true as const } : {}) };
   entry.count += count;
   entry.bytes += bytes;

@@ -63,8 +63,8 @@ describe('stack table', () => {
     const a = [rt('runtime.mallocgc'), user('main.f', 3)];
     table.add(a, 1, 16);
     table.add([{ ...a[0] }, { ...a[1] }], 2, 32);
-    table.add([rt('runtime.mallocgc'), user('main.g', 4)], 1, 8, false, 0xc000n);
-    table.add([rt('runtime.mallocgc'), user('main.g', 4)], 4, 32, false, 0xc000n);
+    table.add([rt('runtime.mallocgc'), user('main.g', 4)], 1, 8, false, 0xc000);
+    table.add([rt('runtime.mallocgc'), user('main.g', 4)], 4, 32, false, 0xc000);
     const report = table.report();
     assert.deepEqual(report.samples, [{ stack: [0, 1], count: 3, bytes: 48 }, { stack: [0, 2], count: 5, bytes: 40 }]);
     assert.deepEqual(report.frames.map((f) => f.function), ['runtime.mallocgc', 'main.f', 'main.g']);

@@ -75,7 +75,7 @@ export function fillTally(tally: Tally, input: ProfileTallyInput): ProfileTallyN
     }
     if (recordedOnSystemStack(frames)) notes.systemStackUncovered += bucket.allocs;
     if (bucket.stack.length >= input.stackLimit && !frames.some((f) => isUserFile(f.path, input.roots))) notes.truncated += bucket.allocs;
-    tally.record({ size: bucket.size, frames, count: bucket.allocs, truncated: cutShort(bucket, frames, input.stackLimit), stackKey: bucket.address });
+    tally.record({ size: bucket.size, frames, count: bucket.allocs, truncated: cutShort(bucket, frames, input.stackLimit), stackKey: Number(bucket.address) });
   }
   for (const [site, recorded] of bySite) {
     const caught = [...(input.systemStack.get(site) ?? [])];
