@@ -1,5 +1,5 @@
 /**
- * The two changes fast mode makes to the Go runtime it builds the program with (a `go build
+ * The changes fast mode makes to the Go runtime it builds the program with (a `go build
  * -overlay`), so that the runtime's own memory profile places every allocation on its line and no
  * allocation needs a debugger stop. Neither changes what is allocated, or any count the runtime
  * keeps (`MemStats.Mallocs`); both are checked against the Go runtime's sources, per version, by
@@ -31,6 +31,9 @@
  *    per allocation and a record per object for the GC to sweep. malloclens reads allocations,
  *    never frees, so the record is not made: the program's heap holds less, and its own heap
  *    profile's in-use figures (allocations less frees) read as if nothing were freed.
+ * 5. Every allocation from the first (patchProfileFromStart, patchProfilingKept): the sampling
+ *    rate starts at 1, so no stop is needed to start profiling and the report's total is the
+ *    runtime's own count at exit.
  */
 
 export class RuntimePatchError extends Error {}
@@ -177,4 +180,48 @@ export function patchProfilerWalk(mprof: string, traceback: string, tracestack =
 ${fast ? framePointerWalk(tracestack) : ''}
 // malloclens: the profiler's stack walk, from the system stack on into the goroutine's.
 ${walk}`;
+}
+
+/** `var MemProfileRate int = …` (Go 1.19 wraps the default in defaultMemProfileRate). */
+const RATE_DEFAULT = /\nvar MemProfileRate int = [^\n]+\n/;
+
+/** mProf_Malloc's early return for an M whose profiling stack is not made yet (Go ≥ 1.23). */
+const NO_PROFILE_STACK = /(\n\tif mp\.profStack == nil \{\n(?:\t\t\/\/[^\n]*\n)*)\t\treturn\n\t\}\n/;
+
+/** From the record's cycle index to its unlock: how mProf_Malloc counts into a bucket. */
+const RECORDING = /\n(\tindex := \(mProfCycle\.read\(\) \+ 2\) % uint32\(len\(memRecord\{\}\.future\)\)\n[^]*?\tunlock\(&profMemFutureLock\[index\]\)\n)/;
+
+const NO_STACK = 'malloclensRecordWithoutStack';
+
+/**
+ * 5. Every allocation from the program's first. The sampling rate starts at 1 instead of being
+ *    set at a stop once the runtime is up, so no debugger stop is needed to start profiling, and
+ *    the report's total is the runtime's own `Mallocs` at exit. The few allocations an M makes
+ *    before it has a stack buffer for the profiler (its own profiling buffers, at the start)
+ *    are recorded with no stack instead of dropped. Which returns the patched mprof.go; proc.go
+ *    needs `patchProfilingKept` as well.
+ */
+export function patchProfileFromStart(mprof: string): string {
+  if (!RATE_DEFAULT.test(mprof)) throw new RuntimePatchError('runtime/mprof.go: no MemProfileRate default');
+  let text = mprof.replace(RATE_DEFAULT, '\n// malloclens: every allocation from the first is profiled.\nvar MemProfileRate int = 1\n');
+  if (NO_PROFILE_STACK.test(text)) {
+    const recording = RECORDING.exec(text);
+    if (!recording || !recording[1].includes('mp.profStack[:nstk]')) throw new RuntimePatchError('runtime/mprof.go: mProf_Malloc records a bucket in a way malloclens does not know');
+    text = text.replace(NO_PROFILE_STACK, `$1\t\t// malloclens: recorded with no stack rather than dropped.\n\t\t${NO_STACK}(size)\n\t\treturn\n\t}\n`);
+    text += `
+// malloclens: what mProf_Malloc does with a stack, with none.
+func ${NO_STACK}(size uintptr) {
+${recording[1].replace('mp.profStack[:nstk]', 'nil')}}
+`;
+  }
+  return text;
+}
+
+/** `if disableMemoryProfiling {` in schedinit (Go ≥ 1.20), which zeroes the rate when the program never reads a profile. */
+const PROFILING_OFF = /\n\tif disableMemoryProfiling \{\n/;
+
+/** proc.go with the linker's "nobody reads the profile" switch ignored; unchanged where the runtime has none there. */
+export function patchProfilingKept(proc: string): { text: string; changed: boolean } {
+  if (!PROFILING_OFF.test(proc)) return { text: proc, changed: false };
+  return { text: proc.replace(PROFILING_OFF, '\n\t// malloclens: the profile is read, by the debugger.\n\tif false && disableMemoryProfiling {\n'), changed: true };
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { patchProfilerWalk, patchTinyMerging, RuntimePatchError } from '../../src/core/runtimePatch';
+import { patchProfileFromStart, patchProfilerWalk, patchProfilingKept, patchTinyMerging, RuntimePatchError } from '../../src/core/runtimePatch';
 
 /** The Go runtimes on this machine: the installed one, Debian's 1.19, the toolchain GOTOOLCHAIN fetched. */
 function goroots(): string[] {
@@ -53,9 +53,27 @@ describe('fast mode\'s runtime patches', () => {
         assert.match(malloc, /nstk :?= malloclensProfileStack\(/, 'mProf_Malloc walks by frame pointers where the runtime can');
         const fast = /func malloclensProfileStack\([^]*?\n\}\n/.exec(mprof)![0];
         assert.match(fast, /gp != gp\.m\.curg[^]*malloclensProfileCallers\(skip\+1, pcbuf\)/, 'off the goroutine\'s stack it takes the copy');
+        assert.match(mprof, /func malloclensExpand\([^]*malloclensSelfExpanding\[/, 'the expansion keeps the addresses that expand to themselves');
       } else {
         assert.match(malloc, /nstk :?= malloclensProfileCallers\(/, 'mProf_Malloc walks with the copy');
       }
+      const fromStart = patchProfileFromStart(mprof);
+      assert.match(fromStart, /\nvar MemProfileRate int = 1\n/, 'every allocation is profiled from the first');
+      const early = /func mProf_Malloc\([^]*?\n\}\n/.exec(fromStart)![0];
+      if (/mp\.profStack == nil/.test(malloc)) {
+        assert.match(early, /if mp\.profStack == nil \{\n(?:\t\t\/\/[^\n]*\n)*\t\tmalloclensRecordWithoutStack\(size\)\n\t\treturn/, 'an M with no stack buffer yet records with no stack');
+        const without = /func malloclensRecordWithoutStack\([^]*?\n\}\n/.exec(fromStart)![0];
+        assert.match(without, /stkbucket\(memProfile, size, nil, true\)[^]*mpc\.allocs\+\+/, 'as mProf_Malloc records, with a nil stack');
+      }
+      const proc = patchProfilingKept(source('proc.go'));
+      if (proc.changed) assert.match(proc.text, /if false && disableMemoryProfiling \{/, 'the linker\'s switch is ignored');
+      else assert.match(source('mprof.go'), /defaultMemProfileRate\(/, 'where schedinit has no switch, the default did it (replaced above)');
     });
   }
+
+  it('refuses a profiler whose no-stack early return it cannot turn into a record', () => {
+    const mprof = 'package runtime\n\nvar MemProfileRate int = 512 * 1024\n\nfunc mProf_Malloc(mp *m, p unsafe.Pointer, size uintptr) {\n\tif mp.profStack == nil {\n\t\treturn\n\t}\n\trecord(size)\n}\n';
+    assert.throws(() => patchProfileFromStart(mprof), RuntimePatchError);
+    assert.throws(() => patchProfileFromStart('package runtime\n'), /MemProfileRate/);
+  });
 });

@@ -69,6 +69,10 @@ export class FastEngine implements CountingEngine {
   private mallocCounter?: RuntimeMallocCounter;
   /** runtime.MemProfileRate before fast mode set it to 1. */
   private rateBefore?: string;
+  /** The overlay's runtime profiles from its first allocation: no stop starts it. */
+  private fromStart = false;
+  /** Opening the profile at the first stop of a run profiled from its start. */
+  private opening?: Promise<void>;
   /** The debuggee's PID on this machine, once asked (undefined inside: it is not here). */
   private pid?: { value: number | undefined };
 
@@ -117,6 +121,8 @@ export class FastEngine implements CountingEngine {
     this.symbolizer = undefined;
     this.preparation = undefined;
     this.pid = undefined;
+    this.fromStart = false;
+    this.opening = undefined;
   }
 
   end(): void {
@@ -163,30 +169,52 @@ export class FastEngine implements CountingEngine {
       await this.startProfiling(context);
       return;
     }
+    // The overlay's runtime profiles every allocation from its first: nothing to stop for. The
+    // profile is opened at the first stop or reading.
+    if (this.options.overlaid && !attached) {
+      this.fromStart = true;
+      this.mallocs = { start: 0, profiledBefore: 0 };
+      this.profiling = true;
+      return;
+    }
     const names = await context.bps.setFunctions(new Map([[PROFILING_START, {}]]));
     if (!names.has(PROFILING_START)) this.warnings.push(`Fast mode could not stop at ${PROFILING_START}, so it counted nothing: ${context.bps.unverified().get(PROFILING_START) ?? 'unknown reason'}.`);
   }
 
-  /** Turns on full sampling and the counting sites; the program is stopped. */
-  private async startProfiling(context: StopContext): Promise<void> {
+  /** The executable read and the profile located (the program is stopped); undefined when it cannot be read. */
+  private async openProfile(context: StopContext): Promise<Symbolizer | undefined> {
     let symbolizer: Symbolizer;
-    let found: RuntimeSites;
     try {
       const pid = await this.localPid(context);
       // After a restart nothing asked for the new run's executable yet.
       this.preparation ??= this.prepare(async () => programBinary({ explicit: this.options.binary, processId: pid, launch: this.launchArgs, remote: this.options.remote }));
       symbolizer = await this.preparation;
-      found = this.options.overlaid ? { tinyMerges: [], systemStackReturns: [] } : findRuntimeSites(symbolizer.functions);
     } catch (e) {
       this.warnings.push(`Fast mode could not read the program, so it counted nothing: ${(e as Error).message}`);
-      return;
+      return undefined;
     }
-    context.log(`${found.tinyMerges.length} tiny-merge sites, ${found.systemStackReturns.length} system-stack allocation sites`);
     const stackLimit = recordedStackLimit(context.proxy);
     stackLimit.catch(() => undefined);
     this.view = await this.openView(context, symbolizer, stackLimit);
-    this.rateBefore = await this.view.setRate(1);
     await stackLimit;
+    return symbolizer;
+  }
+
+  /** The runtime's allocation count, where it can be read. */
+  private async locateMallocCounter(context: StopContext, symbolizer: Symbolizer): Promise<void> {
+    this.mallocCounter = await RuntimeMallocCounter.locate(context.proxy, symbolizer.layout).catch((e) => {
+      context.log(`the runtime's allocation count cannot be read: ${(e as Error).message}`);
+      return undefined;
+    });
+  }
+
+  /** Turns on full sampling and the counting sites; the program is stopped. */
+  private async startProfiling(context: StopContext): Promise<void> {
+    const symbolizer = await this.openProfile(context);
+    if (!symbolizer) return;
+    const found: RuntimeSites = this.options.overlaid ? { tinyMerges: [], systemStackReturns: [] } : findRuntimeSites(symbolizer.functions);
+    context.log(`${found.tinyMerges.length} tiny-merge sites, ${found.systemStackReturns.length} system-stack allocation sites`);
+    this.rateBefore = await this.view!.setRate(1);
     const sites = [
       ...found.tinyMerges.map((address) => ({ kind: 'tiny merge' as const, address })),
       ...found.systemStackReturns.map((address) => ({ kind: 'system stack' as const, address })),
@@ -195,10 +223,7 @@ export class FastEngine implements CountingEngine {
       await this.instructions!.arm(sites);
       await this.catcher!.setSites(sites);
     }
-    this.mallocCounter = await RuntimeMallocCounter.locate(context.proxy, symbolizer.layout).catch((e) => {
-      context.log(`the runtime's allocation count cannot be read: ${(e as Error).message}`);
-      return undefined;
-    });
+    await this.locateMallocCounter(context, symbolizer);
     this.mallocs = { start: await this.runtimeCount(context), profiledBefore: await this.profiledNow() };
     this.profiling = true;
   }
@@ -280,6 +305,13 @@ export class FastEngine implements CountingEngine {
 
   /** Reads the profile into the tally; the program must be stopped. */
   async read(context: StopContext): Promise<void> {
+    if (!this.view && this.fromStart && !this.opening) {
+      // Profiling ran from the program's first allocation; this is its first stop or reading.
+      this.opening = this.openProfile(context).then(async (symbolizer) => {
+        if (symbolizer) await this.locateMallocCounter(context, symbolizer);
+      });
+    }
+    await this.opening;
     if (!this.view) return;
     const reading = await this.view.read(this.tally, this.catcher!.caught);
     this.notes = reading.notes;
