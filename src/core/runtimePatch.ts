@@ -1,8 +1,8 @@
 /**
  * The changes fast mode makes to the Go runtime it builds the program with (a `go build
  * -overlay`), so that the runtime's own memory profile places every allocation on its line and no
- * allocation needs a debugger stop. Neither changes what is allocated, or any count the runtime
- * keeps (`MemStats.Mallocs`); both are checked against the Go runtime's sources, per version, by
+ * allocation needs a debugger stop. None changes what is allocated, or any count the runtime
+ * keeps (`MemStats.Mallocs`); all are checked against the Go runtime's sources, per version, by
  * the tests.
  *
  * 1. No tiny-block merging. The tiny allocator packs small pointer-free objects into one 16-byte
