@@ -88,11 +88,14 @@ export function isRuntimeFunction(name: string): boolean {
 }
 
 /** Why the runtime allocated on a line's behalf: work the line set off but did not ask for. */
-export type RuntimeReason = 'GC start' | 'new thread';
+export type RuntimeReason = 'GC start' | 'GC assist' | 'new thread';
 
 const ON_BEHALF = new Map<string, RuntimeReason>([
   // An allocation that crossed the heap goal starts a GC cycle: its workers' goroutines are made then.
   ['runtime.gcStart', 'GC start'],
+  // An allocation during a cycle pays for marking first; the assist that ends the mark phase
+  // waits on the world (a sudog, say): the GC's allocation, made on the line's goroutine.
+  ['runtime.gcAssistAlloc', 'GC assist'],
   // A goroutine made ready wakes an idle P, which may need a new OS thread (its m, g0, signal stack).
   ['runtime.newm', 'new thread'],
 ]);

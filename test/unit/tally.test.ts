@@ -193,4 +193,13 @@ describe('Tally', () => {
     assert.deepEqual(byFile.get(`${PROJECT}/f.go`)?.runtime?.reasons.map((r) => r.reason), ['GC start']);
     assert.equal(byFile.get(`${PROJECT}/g.go`)?.runtime, undefined);
   });
+
+  it('puts what a GC assist allocates (ending the mark phase, say) beside the line, not in it', () => {
+    const t = new Tally(roots);
+    const assisted = [rt('runtime.mallocgc'), rt('runtime.newobject'), rt('runtime.acquireSudog'), rt('runtime.semacquire1'), rt('runtime.gcMarkDone'), rt('runtime.gcAssistAlloc'), rt('runtime.deductAssistCredit'), rt('runtime.mallocgc'), rt('runtime.newobject')];
+    t.record(hit(8, ...assisted, user('main.f', 'f.go', 3)));
+    t.record(hit(48, rt('runtime.mallocgc'), rt('runtime.newobject'), user('main.f', 'f.go', 3)));
+    const [line] = t.lineTallies();
+    assert.deepEqual([line.count, line.runtime?.count, line.runtime?.reasons.map((r) => r.reason)], [1, 1, ['GC assist']]);
+  });
 });
