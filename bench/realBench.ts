@@ -151,11 +151,11 @@ class Tap implements DapEndpoint {
 // ---- one debug session ----------------------------------------------------------------------
 
 interface Phases {
-  /** Delve's start to the stop where profiling starts (runtime.gcenable). */
+  /** Delve's start to configurationDone answered: Delve's launch. */
   startMs: number;
-  /** At that stop: switching the profiler on (and waiting for the executable's symbols). */
+  /** A stop where profiling starts (runtime.gcenable), where the binary has no overlay; else 0. */
   profilingStopMs: number;
-  /** The continue after it to the stop at runtime.exit: the program's own run, profiler on. */
+  /** From there to the stop at runtime.exit: the program's own run, profiler on. */
   runMs: number;
   /** The stop at runtime.exit to the program's end: reading the profile. */
   exitReadMs: number;
@@ -224,13 +224,16 @@ async function session(engine: 'plain' | 'fast', delve: Delve, program: Program,
       for (const e of [...tap.exchanges].sort((a, b) => a.start - b.start)) console.error(`  ${(e.start - start).toFixed(1).padStart(7)} ms +${(e.end - e.start).toFixed(1).padStart(6)} ${e.command}`);
       for (const s of tap.stops) console.error(`  ${(s - start).toFixed(1).padStart(7)} ms stopped`);
     }
-    if (tap && tap.stops.length >= 2) {
-      const [first, last] = [tap.stops[0], tap.stops[tap.stops.length - 1]];
-      const resumed = tap.exchanges.find((e) => e.command === 'continue' && e.start >= first)?.start ?? first;
+    const configured = tap?.exchanges.find((e) => e.command === 'configurationDone')?.end;
+    if (tap && tap.stops.length >= 1 && configured !== undefined) {
+      const last = tap.stops[tap.stops.length - 1];
+      // Two stops: the one where profiling starts, then runtime.exit; one: runtime.exit alone.
+      const first = tap.stops.length >= 2 ? tap.stops[0] : undefined;
+      const resumed = first === undefined ? configured : tap.exchanges.find((e) => e.command === 'continue' && e.start >= first)?.start ?? first;
       const end = tap.terminated ?? ended;
       const exit = tap.between(last, end);
       phases = {
-        startMs: first - start, profilingStopMs: resumed - first, runMs: last - resumed, exitReadMs: end - last,
+        startMs: configured - start, profilingStopMs: first === undefined ? 0 : resumed - configured, runMs: last - resumed, exitReadMs: end - last,
         exitRequests: exit.requests, exitWaitingMs: exit.waitingMs, reportMs: start + ms - end,
       };
     }
@@ -409,8 +412,10 @@ async function main(): Promise<void> {
         muxReport = JSON.parse(readFileSync(out, 'utf8')) as MallocReport;
         const stops = counted.lines.filter((l) => /\] stopped /.test(l.text)).map((l) => l.at);
         const read = counted.lines.find((l) => /\] profile read:/.test(l.text))?.at;
-        if (stops.length >= 2 && read !== undefined) {
-          s.countPhases.push({ start: stops[0], run: stops[stops.length - 1] - stops[0], read: read - stops[stops.length - 1], rest: counted.ms - read });
+        // The run starts where profiling does: at its stop, or at configurationDone with the overlay.
+        const started = stops.length >= 2 ? stops[0] : counted.lines.find((l) => /\] profiling from the program's first allocation/.test(l.text))?.at;
+        if (stops.length >= 1 && started !== undefined && read !== undefined) {
+          s.countPhases.push({ start: started, run: stops[stops.length - 1] - started, read: read - stops[stops.length - 1], rest: counted.ms - read });
         }
         s.buildDebug.push((await mustRun('go', ['test', '-c', '-o', path.join(work, 'rebuilt.test'), '-gcflags=all=-N -l', '.'], mux.dir)).ms);
         s.buildOverlaid.push((await mustRun('go', ['test', '-c', '-o', path.join(work, 'rebuilt.test'), '-gcflags=all=-N -l', `-overlay=${mux.overlay}`, '.'], mux.dir)).ms);
@@ -510,7 +515,8 @@ function printPhases(indent: string, phases: Phases[]): void {
   if (!phases.length) return;
   const m = (k: 'startMs' | 'profilingStopMs' | 'runMs' | 'exitReadMs' | 'exitWaitingMs' | 'reportMs') => median(phases.map((p) => p[k]));
   const last = phases[phases.length - 1];
-  console.log(`${indent}fast mode's time: Delve's start and launch to the stop at runtime.gcenable ${ms(m('startMs'))}; that stop (profiler on) ${ms(m('profilingStopMs'))}; the run ${ms(m('runMs'))};`);
+  const startStop = m('profilingStopMs') > 0 ? `; the stop at runtime.gcenable (profiler on) ${ms(m('profilingStopMs'))}` : ' (no stop to start profiling)';
+  console.log(`${indent}fast mode's time: Delve's start and launch ${ms(m('startMs'))}${startStop}; the run ${ms(m('runMs'))};`);
   console.log(`${indent}  the reading at runtime.exit ${ms(m('exitReadMs'))} (${requestsText(last.exitRequests)}; some request waiting on Delve ${ms(m('exitWaitingMs'))}, the rest in malloclens); the report ${ms(m('reportMs'))}`);
 }
 

@@ -172,6 +172,7 @@ export class FastEngine implements CountingEngine {
     // The overlay's runtime profiles every allocation from its first: nothing to stop for. The
     // profile is opened at the first stop or reading.
     if (this.options.overlaid && !attached) {
+      context.log('profiling from the program\'s first allocation (the overlay\'s runtime): no stop starts it');
       this.fromStart = true;
       this.mallocs = { start: 0, profiledBefore: 0 };
       this.profiling = true;
