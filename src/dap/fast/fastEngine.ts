@@ -13,13 +13,14 @@
 import type { DebugProtocol as P } from '@vscode/debugprotocol';
 import type { Check, Scope } from '../../core/report';
 import { Tally } from '../../core/tally';
+import { parseVersion } from '../../core/versions';
 import type { CountingEngine, HiddenStopMeaning, SessionSettings, StopContext } from '../engine';
 import { hitCountsReadable } from '../breakpointEngine';
 import { StopCatcher } from './caughtStops';
 import { HiddenInstructions } from './hiddenInstructions';
 import { toClientPath } from '../../core/substitutePath';
 import { localProcess } from './localProcess';
-import { ProfileView, recordedStackLimit, setMemProfileRate } from './profileView';
+import { ProfileView, recordedStackLimit, setMemProfileRate, stackLimitAtReading } from './profileView';
 import { ProcessMemory } from './processMemory';
 import { programBinary } from './programBinary';
 import { RuntimeMallocCounter } from './runtimeMallocs';
@@ -69,10 +70,6 @@ export class FastEngine implements CountingEngine {
   private mallocCounter?: RuntimeMallocCounter;
   /** runtime.MemProfileRate before fast mode set it to 1. */
   private rateBefore?: string;
-  /** The overlay's runtime profiles from its first allocation: no stop starts it. */
-  private fromStart = false;
-  /** Opening the profile at the first stop of a run profiled from its start. */
-  private opening?: Promise<void>;
   /** The debuggee's PID on this machine, once asked (undefined inside: it is not here). */
   private pid?: { value: number | undefined };
 
@@ -121,8 +118,6 @@ export class FastEngine implements CountingEngine {
     this.symbolizer = undefined;
     this.preparation = undefined;
     this.pid = undefined;
-    this.fromStart = false;
-    this.opening = undefined;
   }
 
   end(): void {
@@ -146,9 +141,6 @@ export class FastEngine implements CountingEngine {
       const symbolizer = await Symbolizer.start(file, env, this.options.overlaid ? NO_FUNCTIONS : SITE_FUNCTIONS, (f) => toClientPath(f, rules), this.options.goVersion);
       if (this.ended) symbolizer.close();
       this.symbolizer = symbolizer;
-      // The runtime's compile unit is the biggest the helper reads; reading it now, while the
-      // program runs, takes that time off the reading at the end.
-      symbolizer.lookup(symbolizer.functions.map((f) => Number((f.instructions[0]?.address ?? 0n) + 1n))).catch(() => undefined);
       return symbolizer;
     })();
     preparation.catch(() => undefined);
@@ -169,11 +161,14 @@ export class FastEngine implements CountingEngine {
       await this.startProfiling(context);
       return;
     }
-    // The overlay's runtime profiles every allocation from its first: nothing to stop for. The
-    // profile is opened at the first stop or reading.
-    if (this.options.overlaid && !attached) {
+    // The overlay's runtime profiles every allocation from its first: nothing to stop for, where
+    // the process is known now. A restart names none (the process and its executable are found
+    // once its runtime has started, at the stop below, which then counts from there).
+    if (this.options.overlaid && !attached && context.processId !== undefined && !this.options.remote) {
       context.log('profiling from the program\'s first allocation (the overlay\'s runtime): no stop starts it');
-      this.fromStart = true;
+      // The program stands at its entry, Delve's and the proxy's: the profile is located now.
+      const symbolizer = await this.openProfile(context, true);
+      if (symbolizer) await this.locateMallocCounter(context, symbolizer);
       this.mallocs = { start: 0, profiledBefore: 0 };
       this.profiling = true;
       return;
@@ -182,8 +177,11 @@ export class FastEngine implements CountingEngine {
     if (!names.has(PROFILING_START)) this.warnings.push(`Fast mode could not stop at ${PROFILING_START}, so it counted nothing: ${context.bps.unverified().get(PROFILING_START) ?? 'unknown reason'}.`);
   }
 
-  /** The executable read and the profile located (the program is stopped); undefined when it cannot be read. */
-  private async openProfile(context: StopContext): Promise<Symbolizer | undefined> {
+  /**
+   * The executable read and the profile located (the program is stopped); undefined when it
+   * cannot be read. `atEntry`: the runtime has not started (its stack limit is asked later).
+   */
+  private async openProfile(context: StopContext, atEntry = false): Promise<Symbolizer | undefined> {
     let symbolizer: Symbolizer;
     try {
       const pid = await this.localPid(context);
@@ -194,10 +192,8 @@ export class FastEngine implements CountingEngine {
       this.warnings.push(`Fast mode could not read the program, so it counted nothing: ${(e as Error).message}`);
       return undefined;
     }
-    const stackLimit = recordedStackLimit(context.proxy);
-    stackLimit.catch(() => undefined);
+    const stackLimit = atEntry ? stackLimitAtReading(context.proxy, parseVersion(this.options.goVersion ?? '')?.minor) : await recordedStackLimit(context.proxy).then((n) => async () => n);
     this.view = await this.openView(context, symbolizer, stackLimit);
-    await stackLimit;
     return symbolizer;
   }
 
@@ -248,7 +244,7 @@ export class FastEngine implements CountingEngine {
   }
 
   /** The profile read from the process's own memory where the kernel allows, else through Delve. */
-  private async openView(context: StopContext, symbolizer: Symbolizer, stackLimit: Promise<number>): Promise<ProfileView> {
+  private async openView(context: StopContext, symbolizer: Symbolizer, stackLimit: () => Promise<number>): Promise<ProfileView> {
     const pid = await this.localPid(context);
     // MALLOCLENS_MEMORY=delve reads through Delve's requests only (as for a Delve elsewhere).
     const direct = (this.options.env ?? process.env).MALLOCLENS_MEMORY !== 'delve';
@@ -306,13 +302,6 @@ export class FastEngine implements CountingEngine {
 
   /** Reads the profile into the tally; the program must be stopped. */
   async read(context: StopContext): Promise<void> {
-    if (!this.view && this.fromStart && !this.opening) {
-      // Profiling ran from the program's first allocation; this is its first stop or reading.
-      this.opening = this.openProfile(context).then(async (symbolizer) => {
-        if (symbolizer) await this.locateMallocCounter(context, symbolizer);
-      });
-    }
-    await this.opening;
     if (!this.view) return;
     const reading = await this.view.read(this.tally, this.catcher!.caught);
     this.notes = reading.notes;

@@ -40,6 +40,25 @@ export async function recordedStackLimit(proxy: DapProxy): Promise<number> {
   return depth ?? OLD_STACK_LIMIT;
 }
 
+/** The runtime's default profstackdepth (Go ≥ 1.23), before the program's GODEBUG is read. */
+const DEFAULT_STACK_LIMIT = 128;
+
+/**
+ * The stack limit asked of Delve at a reading, kept once read: a profile opened at the program's
+ * entry is opened before the runtime has read GODEBUG (profstackdepth is 0 then). Where Delve
+ * cannot answer (the program runs), the runtime's default for its version stands in until it can.
+ */
+export function stackLimitAtReading(proxy: DapProxy, goMinor: number | undefined): () => Promise<number> {
+  let known: number | undefined;
+  return async () => {
+    if (known !== undefined) return known;
+    const depth = await new StackSampler(proxy).integer('runtime.debug.profstackdepth').catch(() => undefined);
+    if (depth !== undefined && depth > 0) known = depth;
+    else if (goMinor !== undefined && goMinor < 23) known = OLD_STACK_LIMIT;
+    return known ?? DEFAULT_STACK_LIMIT;
+  };
+}
+
 export function parsePointer(result: string): bigint {
   const m = /0x[0-9a-f]+/i.exec(result);
   return m ? BigInt(m[0]) : 0n;
@@ -68,8 +87,8 @@ export class ProfileView {
     private readonly proxy: DapProxy,
     private readonly symbolizer: Symbolizer,
     private readonly roots: () => UserCodeRoots,
-    /** How deep the runtime records stacks (asked of Delve while the view is set up). */
-    private readonly stackLimit: Promise<number>,
+    /** How deep the runtime records stacks, at a reading. */
+    private readonly stackLimit: () => Promise<number>,
     /** The program's own memory, when the kernel lets the proxy read it. */
     private readonly process?: ProcessMemory,
   ) {
@@ -186,7 +205,7 @@ export class ProfileView {
     const symbols = await this.symbolizer.lookup(pcs);
     const symbolized = performance.now();
     const rate = await this.rate();
-    const notes = fillTally(tally, { buckets, symbols, roots: this.roots(), stackLimit: await this.stackLimit, ...caught });
+    const notes = fillTally(tally, { buckets, symbols, roots: this.roots(), stackLimit: await this.stackLimit(), ...caught });
     const ms = (from: number, to: number) => Math.round(to - from);
     const timing = `${buckets.length} buckets, ${pcs.length} new PCs: read ${ms(started, read)} ms, symbolized ${ms(read, symbolized)} ms, tallied ${ms(symbolized, performance.now())} ms`;
     return { notes, timing, ...(rate !== 1 && rate !== undefined ? { rateChangedTo: rate } : {}) };
