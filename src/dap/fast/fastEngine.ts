@@ -20,7 +20,7 @@ import { StopCatcher } from './caughtStops';
 import { HiddenInstructions } from './hiddenInstructions';
 import { toClientPath } from '../../core/substitutePath';
 import { localProcess } from './localProcess';
-import { ProfileView, recordedStackLimit, setMemProfileRate, stackLimitAtReading } from './profileView';
+import { ProfileView, setMemProfileRate, stackLimitAtReading } from './profileView';
 import { ProcessMemory } from './processMemory';
 import { programBinary } from './programBinary';
 import { RuntimeMallocCounter } from './runtimeMallocs';
@@ -167,7 +167,7 @@ export class FastEngine implements CountingEngine {
     if (this.options.overlaid && !attached && context.processId !== undefined && !this.options.remote) {
       context.log('profiling from the program\'s first allocation (the overlay\'s runtime): no stop starts it');
       // The program stands at its entry, Delve's and the proxy's: the profile is located now.
-      const symbolizer = await this.openProfile(context, true);
+      const symbolizer = await this.openProfile(context);
       if (symbolizer) await this.locateMallocCounter(context, symbolizer);
       this.mallocs = { start: 0, profiledBefore: 0 };
       this.profiling = true;
@@ -177,11 +177,8 @@ export class FastEngine implements CountingEngine {
     if (!names.has(PROFILING_START)) this.warnings.push(`Fast mode could not stop at ${PROFILING_START}, so it counted nothing: ${context.bps.unverified().get(PROFILING_START) ?? 'unknown reason'}.`);
   }
 
-  /**
-   * The executable read and the profile located (the program is stopped); undefined when it
-   * cannot be read. `atEntry`: the runtime has not started (its stack limit is asked later).
-   */
-  private async openProfile(context: StopContext, atEntry = false): Promise<Symbolizer | undefined> {
+  /** The executable read and the profile located (the program is stopped); undefined when it cannot be read. */
+  private async openProfile(context: StopContext): Promise<Symbolizer | undefined> {
     let symbolizer: Symbolizer;
     try {
       const pid = await this.localPid(context);
@@ -192,8 +189,7 @@ export class FastEngine implements CountingEngine {
       this.warnings.push(`Fast mode could not read the program, so it counted nothing: ${(e as Error).message}`);
       return undefined;
     }
-    const stackLimit = atEntry ? stackLimitAtReading(context.proxy, parseVersion(this.options.goVersion ?? '')?.minor) : await recordedStackLimit(context.proxy).then((n) => async () => n);
-    this.view = await this.openView(context, symbolizer, stackLimit);
+    this.view = await this.openView(context, symbolizer, stackLimitAtReading(context.proxy, parseVersion(this.options.goVersion ?? '')?.minor));
     return symbolizer;
   }
 

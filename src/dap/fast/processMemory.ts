@@ -94,41 +94,37 @@ export class ProcessMemory {
       chunks.set(index, entry);
       return entry;
     };
-    const wordsNow = (address: bigint, count: number): bigint[] => {
+    type Chunk = ReturnType<typeof chunk>;
+    /** Visits [address, address + count words) chunk by chunk: `take(chunk, its first word, n, out index)`. */
+    const segments = (address: bigint, count: number, take: (c: Chunk, word: number, n: number, i: number) => void): void => {
       if (address % BigInt(WORD) !== 0n) throw new MemoryReadError(`unaligned address ${hex(address)}`);
-      const out: bigint[] = new Array(count);
       let at = Number(address) / WORD;
       for (let i = 0; i < count; ) {
         const index = Math.floor(at / chunkWords);
-        const { words, readable } = chunk(index);
-        let word = at - index * chunkWords;
-        if (!readable(word)) throw new MemoryReadError(`cannot read ${count} words at ${hex(address)}: unmapped`);
-        for (; i < count && readable(word); i++, word++, at++) out[i] = words[word];
+        const c = chunk(index);
+        const word = at - index * chunkWords;
+        // A chunk read whole needs no check per word (most reads: a bucket's header, stack, record).
+        let n = c.whole ? Math.min(count - i, chunkWords - word) : 0;
+        while (!c.whole && i + n < count && c.readable(word + n)) n++;
+        if (n === 0) throw new MemoryReadError(`cannot read ${count} words at ${hex(address)}: unmapped`);
+        take(c, word, n, i);
+        i += n;
+        at += n;
       }
+    };
+    const wordsNow = (address: bigint, count: number): bigint[] => {
+      const out: bigint[] = new Array<bigint>(count);
+      segments(address, count, (c, word, n, i) => {
+        for (let k = 0; k < n; k++) out[i + k] = c.words[word + k];
+      });
       return out;
     };
     const numbersNow = (address: bigint, count: number): number[] => {
-      if (address % BigInt(WORD) !== 0n) throw new MemoryReadError(`unaligned address ${hex(address)}`);
       const out: number[] = new Array<number>(count).fill(0);
-      let at = Number(address) / WORD;
-      // Most reads (a bucket's header, stack, record) fall inside one fully read chunk.
-      const index = Math.floor(at / chunkWords);
-      const first = at - index * chunkWords;
-      if (first + count <= chunkWords) {
-        const { halves, whole } = chunk(index);
-        if (whole) {
-          for (let i = 0, h = 2 * first; i < count; i++, h += 2) out[i] = halves[h] + halves[h + 1] * 0x1_0000_0000;
-          return out;
-        }
-      }
-      for (let i = 0; i < count; ) {
-        const index = Math.floor(at / chunkWords);
-        const { halves, readable } = chunk(index);
-        let word = at - index * chunkWords;
-        if (!readable(word)) throw new MemoryReadError(`cannot read ${count} words at ${hex(address)}: unmapped`);
-        // Little-endian halves: exact as long as the high half is below 2^21.
-        for (; i < count && readable(word); i++, word++, at++) out[i] = halves[2 * word] + halves[2 * word + 1] * 0x1_0000_0000;
-      }
+      // Little-endian halves: exact as long as the high half is below 2^21.
+      segments(address, count, (c, word, n, i) => {
+        for (let k = 0, h = 2 * word; k < n; k++, h += 2) out[i + k] = c.halves[h] + c.halves[h + 1] * 0x1_0000_0000;
+      });
       return out;
     };
     return { wordsNow, numbersNow, words: async (address, count) => wordsNow(address, count) };

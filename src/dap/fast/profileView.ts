@@ -34,19 +34,14 @@ export async function setMemProfileRate(proxy: DapProxy, rate: number): Promise<
   return before;
 }
 
-/** How deep the runtime records stacks: `profstackdepth` (GODEBUG, default 128) from Go 1.23, 32 before. */
-export async function recordedStackLimit(proxy: DapProxy): Promise<number> {
-  const depth = await new StackSampler(proxy).integer('runtime.debug.profstackdepth');
-  return depth ?? OLD_STACK_LIMIT;
-}
-
 /** The runtime's default profstackdepth (Go ≥ 1.23), before the program's GODEBUG is read. */
 const DEFAULT_STACK_LIMIT = 128;
 
 /**
- * The stack limit asked of Delve at a reading, kept once read: a profile opened at the program's
- * entry is opened before the runtime has read GODEBUG (profstackdepth is 0 then). Where Delve
- * cannot answer (the program runs), the runtime's default for its version stands in until it can.
+ * How deep the runtime records stacks (`profstackdepth`, GODEBUG, from Go 1.23; 32 before),
+ * asked of Delve at a reading and kept once read: a profile opened at the program's entry is
+ * opened before the runtime has read GODEBUG (profstackdepth is 0 then). Where Delve cannot
+ * answer (the program runs), the runtime's default for its version stands in until it can.
  */
 export function stackLimitAtReading(proxy: DapProxy, goMinor: number | undefined): () => Promise<number> {
   let known: number | undefined;
@@ -55,7 +50,7 @@ export function stackLimitAtReading(proxy: DapProxy, goMinor: number | undefined
     const depth = await new StackSampler(proxy).integer('runtime.debug.profstackdepth').catch(() => undefined);
     if (depth !== undefined && depth > 0) known = depth;
     else if (goMinor !== undefined && goMinor < 23) known = OLD_STACK_LIMIT;
-    return known ?? DEFAULT_STACK_LIMIT;
+    return known ?? (goMinor === undefined ? OLD_STACK_LIMIT : DEFAULT_STACK_LIMIT);
   };
 }
 
