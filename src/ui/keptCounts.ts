@@ -62,19 +62,21 @@ export class KeptCounts implements vscode.Disposable {
         this.log.warn(`kept counts: ${INDEX} has an unknown format; nothing restored`);
         return;
       }
-      for (const kept of index.sources) {
-        const report = await this.read(kept.file);
-        if (!report || this.store.has(kept.id)) continue;
-        const { file, ...facts } = kept;
-        this.store.restore({ ...facts, report, live: false, earlier: true });
-        this.written.set(file, report);
-      }
+      // The baseline first: the tree and the inline counts then draw the restored sources with
+      // their differences from the start, not once without them and again a moment later.
       if (index.baseline) {
         const report = await this.read(index.baseline.file);
         if (report) {
           this.baseline.set({ label: index.baseline.label, sourceId: index.baseline.sourceId, report });
           this.written.set(index.baseline.file, report);
         }
+      }
+      for (const kept of index.sources) {
+        const report = await this.read(kept.file);
+        if (!report || this.store.has(kept.id)) continue;
+        const { file, ...facts } = kept;
+        this.store.restore({ ...facts, report, live: false, earlier: true });
+        this.written.set(file, report);
       }
       this.log.info(`kept counts: restored ${this.store.list().filter((s) => s.earlier).length} from ${this.dir}`);
     } finally {

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { formatDelta } from '../../src/core/format';
 import type { MallocReport } from '../../src/core/report';
-import { decorationsOf, treeRow, treeRows, waitForDecoration } from './editorProbe';
+import { decorationsOf, treeRow, treeRows, waitForDecoration, waitForTreeRow } from './editorProbe';
 import { startWorkbench, Workbench } from './workbench';
 
 const execFileAsync = promisify(execFile);
@@ -199,8 +199,10 @@ describe('compare and kept counts in a real VS Code (code-server + Chromium)', f
     await openAllocations();
     const session = treeRow(wb().page, LAUNCH_NAME);
     await session.waitFor({ state: 'visible', timeout: 30_000 });
+    const keptRow = /^[\d,]+ allocs \([+\u2212±][\d,]+\) · [\d.]+ KiB · complete · earlier session · run/;
+    const kept = await waitForTreeRow(wb().page, LAUNCH_NAME, (d) => keptRow.test(d), 10_000);
+    assert.match(kept.description, keptRow);
     const rows = await treeRows(wb().page);
-    assert.match(rows.find((r) => r.label === LAUNCH_NAME)!.description, /^[\d,]+ allocs \([+\u2212±][\d,]+\) · [\d.]+ KiB · complete · earlier session · run/);
     console.log(`    after reload: "${again}"; ${rows.filter((r) => r.level === 1).map((r) => `${r.label} (${r.description})`).join(' | ')}`);
     console.log(`    screenshot: ${await wb().screenshot('kept-after-reload')}`);
   });

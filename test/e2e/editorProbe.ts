@@ -229,3 +229,16 @@ export async function treeRows(page: Page): Promise<TreeRow[]> {
 export function treeRow(page: Page, label: string | RegExp): Locator {
   return page.locator(`${TREE} .monaco-list-row`, { has: page.locator('.label-name', { hasText: label }) });
 }
+
+/** The first row labelled `label` whose description `accept`s, waiting for the view's redraws (300 ms apart). */
+export async function waitForTreeRow(page: Page, label: string, accept: (description: string) => boolean, timeoutMs: number): Promise<TreeRow> {
+  const deadline = Date.now() + timeoutMs;
+  let last: TreeRow[] = [];
+  while (Date.now() < deadline) {
+    last = (await treeRows(page)).filter((r) => r.label === label);
+    const hit = last.find((r) => accept(r.description));
+    if (hit) return hit;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`no tree row "${label}" as expected within ${timeoutMs} ms; rows with that label: ${JSON.stringify(last.map((r) => r.description))}`);
+}
