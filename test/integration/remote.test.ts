@@ -82,6 +82,38 @@ async function headlessDelve(dir: string, env: NodeJS.ProcessEnv, flags: string[
   };
 }
 
+/** `malloclens dap` over stdio in the editor's directory, initialized. */
+async function proxyClient(cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess & { stdin: NodeJS.WritableStream }; client: HeadlessClient; exited: Promise<unknown> }> {
+  const child = spawn(process.execPath, [CLI, 'dap'], { cwd, env: markedEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise((r) => child.once('exit', r));
+  const client = new HeadlessClient(new StreamConnection(child.stdout, child.stdin));
+  assert.equal((await client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true })).success, true);
+  return { child, client, exited };
+}
+
+/**
+ * A plain client attached to the same headless Delve after malloclens left: the program must run
+ * to its end without a stop, since a breakpoint malloclens left behind would stop it.
+ * `first` runs on that client before it lets the program go.
+ */
+async function assertNoHiddenBreakpointLeft(port: number, oracleFile: string, first?: (client: HeadlessClient) => Promise<void>): Promise<void> {
+  const plain = await connect(port);
+  try {
+    const stops: string[] = [];
+    plain.client.onEvent((e) => e.event === 'stopped' && stops.push((e as P.StoppedEvent).body.reason));
+    await plain.client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+    await plain.client.request('attach', { request: 'attach', mode: 'remote' });
+    await first?.(plain.client);
+    const ended = Promise.race([plain.client.waitFor('terminated'), plain.client.waitFor('stopped')]);
+    await plain.client.request('configurationDone');
+    await ended;
+    assert.deepEqual(stops, [], 'no hidden breakpoint is left in the headless Delve');
+    assert.ok(existsSync(oracleFile), 'the program ran to its end');
+  } finally {
+    plain.socket.destroy();
+  }
+}
+
 interface RemoteRun {
   report: MallocReport;
   rows: OracleRow[];
@@ -285,10 +317,7 @@ describe('remote Delve: attach mode "remote" with substitutePath', function () {
     rmSync(oracleFile, { force: true });
     const delve = await headlessDelve(dirs.remote, { MALLOCLENS_ORACLE_OUT: oracleFile });
     try {
-      const child = spawn(process.execPath, [CLI, 'dap'], { cwd: dirs.editor, env: markedEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-      const exited = new Promise((r) => child.once('exit', r));
-      const client = new HeadlessClient(new StreamConnection(child.stdout, child.stdin));
-      await client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+      const { child, client, exited } = await proxyClient(dirs.editor);
       const initialized = client.waitFor('initialized');
       const attach = await client.request('attach', { request: 'attach', mode: 'remote', port: delve.port, substitutePath: [{ from: dirs.editor, to: dirs.remote }] });
       assert.equal(attach.success, true, attach.message);
@@ -311,21 +340,12 @@ describe('remote Delve: attach mode "remote" with substitutePath', function () {
       assert.ok(program !== undefined && existsSync(`/proc/${program}`), 'the program lives on after the detach');
 
       // A plain client of the same headless Delve: nothing of malloclens's stops the program now.
-      const plain = await connect(delve.port);
-      const events: string[] = [];
-      plain.client.onEvent((e) => events.push(e.event === 'stopped' ? `stopped:${(e as P.StoppedEvent).body.reason}` : e.event));
-      await plain.client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
-      await plain.client.request('attach', { request: 'attach', mode: 'remote' });
-      const rate = (await plain.client.request('evaluate', { expression: 'runtime.MemProfileRate', context: 'repl' })).body as P.EvaluateResponse['body'];
-      assert.notEqual(rate.result, '1', 'the sampling rate is back to the program\'s own');
-      // The user's own breakpoint is the user's: this client clears it, as a fresh editor would.
-      await plain.client.request('setBreakpoints', { source: { path: path.join(dirs.remote, 'main.go') }, breakpoints: [] });
-      const ended = Promise.race([plain.client.waitFor('terminated'), plain.client.waitFor('stopped')]);
-      await plain.client.request('configurationDone');
-      await ended;
-      assert.deepEqual(events.filter((e) => e.startsWith('stopped')), [], 'no hidden breakpoint is left in the headless Delve');
-      assert.ok(existsSync(oracleFile), 'the program ran to its end');
-      plain.socket.destroy();
+      await assertNoHiddenBreakpointLeft(delve.port, oracleFile, async (plain) => {
+        const rate = (await plain.request('evaluate', { expression: 'runtime.MemProfileRate', context: 'repl' })).body as P.EvaluateResponse['body'];
+        assert.notEqual(rate.result, '1', 'the sampling rate is back to the program\'s own');
+        // The user's own breakpoint is the user's: this client clears it, as a fresh editor would.
+        await plain.request('setBreakpoints', { source: { path: path.join(dirs.remote, 'main.go') }, breakpoints: [] });
+      });
     } finally {
       await delve.stop();
     }
@@ -334,10 +354,7 @@ describe('remote Delve: attach mode "remote" with substitutePath', function () {
   it('attached to a program already running, counts from the attach on and says so (fast engine)', async () => {
     const oracleFile = path.join(live.remote, 'deltas.json');
     // malloclens is ready before the program starts: only the attach itself falls in its run.
-    const child = spawn(process.execPath, [CLI, 'dap'], { cwd: live.editor, env: markedEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    const exited = new Promise((r) => child.once('exit', r));
-    const client = new HeadlessClient(new StreamConnection(child.stdout, child.stdin));
-    await client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+    const { child, client, exited } = await proxyClient(live.editor);
     const delve = await headlessDelve(live.remote, { MALLOCLENS_ORACLE_OUT: oracleFile }, ['--continue']);
     try {
       // The program loops for about a second; a third of it passes before the attach.
@@ -373,10 +390,7 @@ describe('remote Delve: attach mode "remote" with substitutePath', function () {
     rmSync(oracleFile, { force: true });
     const delve = await headlessDelve(live.remote, { MALLOCLENS_ORACLE_OUT: oracleFile });
     try {
-      const child = spawn(process.execPath, [CLI, 'dap'], { cwd: live.editor, env: markedEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-      const exited = new Promise((r) => child.once('exit', r));
-      const client = new HeadlessClient(new StreamConnection(child.stdout, child.stdin));
-      await client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+      const { child, client, exited } = await proxyClient(live.editor);
       const initialized = client.waitFor('initialized');
       assert.equal((await client.request('attach', { request: 'attach', mode: 'remote', port: delve.port, substitutePath: [{ from: live.editor, to: live.remote }] })).success, true);
       await initialized;
@@ -385,28 +399,14 @@ describe('remote Delve: attach mode "remote" with substitutePath', function () {
       // The client goes away without a word (an editor closed): malloclens detaches by itself.
       child.stdin.end();
       await exited;
-      const plain = await connect(delve.port);
-      const stops: string[] = [];
-      plain.client.onEvent((e) => e.event === 'stopped' && stops.push((e as P.StoppedEvent).body.reason));
-      await plain.client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
-      await plain.client.request('attach', { request: 'attach', mode: 'remote' });
-      // A breakpoint left behind would stop the program: whichever comes first decides.
-      const ended = Promise.race([plain.client.waitFor('terminated'), plain.client.waitFor('stopped')]);
-      await plain.client.request('configurationDone');
-      await ended;
-      assert.deepEqual(stops, [], 'no hidden breakpoint is left in the headless Delve');
-      assert.ok(existsSync(oracleFile), 'the program ran to its end');
-      plain.socket.destroy();
+      await assertNoHiddenBreakpointLeft(delve.port, oracleFile);
     } finally {
       await delve.stop();
     }
   });
 
   it('says what is wrong when no headless Delve listens there', async () => {
-    const child = spawn(process.execPath, [CLI, 'dap'], { cwd: dirs.editor, env: markedEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    const exited = new Promise((r) => child.once('exit', r));
-    const client = new HeadlessClient(new StreamConnection(child.stdout, child.stdin));
-    await client.request('initialize', { adapterID: 'go', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+    const { child, client, exited } = await proxyClient(dirs.editor);
     const attach = await client.request('attach', { request: 'attach', mode: 'remote', host: '127.0.0.1', port: 1 });
     assert.equal(attach.success, false);
     assert.match(attach.message ?? '', /cannot reach the headless Delve at 127\.0\.0\.1:1/);
