@@ -34,6 +34,12 @@
  * 5. Every allocation from the first (patchProfileFromStart, patchProfilingKept): the sampling
  *    rate starts at 1, so no stop is needed to start profiling and the report's total is the
  *    runtime's own count at exit.
+ * 6. A total per record that a stop cannot catch half-made (patchRecordTotals). The runtime
+ *    keeps a record's allocations in cycles that the GC folds into the published one
+ *    (`active += future[C]`, then `future[C] = 0`), after the world has restarted: a program
+ *    stopped between those two writes shows that cycle twice. Each record gets one more word,
+ *    the allocations recorded into it ever, added to atomically where the cycle is counted and
+ *    never folded; malloclens reads that. 8 bytes per record; the runtime's own cycles are kept.
  */
 
 export class RuntimePatchError extends Error {}
@@ -215,6 +221,26 @@ ${recording[1].replace('mp.profStack[:nstk]', 'nil')}}
 `;
   }
   return text;
+}
+
+/** The last field of `type memRecord struct`: its cycles. */
+const RECORD_END = /(\ntype memRecord struct \{\n[^]*?\n\tfuture \[3\]memRecordCycle\n)\}\n/;
+/** Where mProf_Malloc counts an allocation into a record's cycle (Go 1.19 names the record `mp`, later `mr`). */
+const CYCLE_COUNT = /\n\t(?:mr|mp) := b\.mp\(\)\n\tmpc := &(?:mr|mp)\.future\[index\]\n\n\tlock\(&profMemFutureLock\[index\]\)\n\tmpc\.allocs\+\+\n/;
+
+export const RECORD_TOTAL = 'malloclensAllocs';
+
+/**
+ * 6. mprof.go with a never-folded allocation total in each record. Apply before
+ * patchProfileFromStart, whose copy of the recording then counts into it too.
+ */
+export function patchRecordTotals(mprof: string): string {
+  if (!RECORD_END.test(mprof)) throw new RuntimePatchError('runtime/mprof.go: memRecord does not end with its future cycles');
+  const recorded = CYCLE_COUNT.exec(mprof);
+  if (!recorded) throw new RuntimePatchError('runtime/mprof.go: mProf_Malloc counts into a record in a way malloclens does not know');
+  return mprof
+    .replace(RECORD_END, `$1\n\t// malloclens: every allocation recorded here, never folded (a stop never sees it half-made).\n\t${RECORD_TOTAL} uintptr\n}\n`)
+    .replace(CYCLE_COUNT, `${recorded[0]}\tatomic.Xadduintptr(&b.mp().${RECORD_TOTAL}, 1) // malloclens\n`);
 }
 
 /** `if disableMemoryProfiling {` in schedinit (Go ≥ 1.20), which zeroes the rate when the program never reads a profile. */

@@ -9,7 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { MallocReport } from '../../src/core/report';
+import { RECORD_TOTAL } from '../../src/core/runtimePatch';
 import { headerIndexes, recordIndexes } from '../../src/dap/fast/profileLayout';
+import { runtimeOverlay } from '../../src/dap/fast/runtimeOverlay';
 import { layoutFromBinary } from '../../src/dap/fast/runtimeMallocs';
 import { Symbolizer } from '../../src/dap/fast/symbolizer';
 import { buildProgram } from '../../src/dap/goToolchain';
@@ -35,11 +37,19 @@ describe('fast mode: what it reads from the binary', function () {
       const work = mkdtempSync(path.join(os.tmpdir(), 'malloclens-layout-'));
       const env = markedEnv(generation.env);
       try {
-        for (const optimized of [false, true]) {
-          const built = await buildProgram({ target: path.join(FIXTURES, 'exits'), test: false, optimized, output: path.join(work, `program-${optimized}`), env });
+        const overlaid = await runtimeOverlay(path.join(FIXTURES, 'exits'), env);
+        for (const [optimized, runtime] of [[false, undefined], [true, undefined], [false, overlaid]] as const) {
+          const built = await buildProgram({ target: path.join(FIXTURES, 'exits'), test: false, optimized, output: path.join(work, `program-${optimized}-${runtime !== undefined}`), env, runtime });
           const symbolizer = await Symbolizer.start(built.binary, env);
           try {
             const { bucket, memRecord, memRecordCycle } = symbolizer.layout;
+            if (runtime) {
+              // Fast mode's runtime: one word more per record, the never-folded total, read alone.
+              assert.equal(memRecord.fields[RECORD_TOTAL], 4 * generation.cycle.size);
+              assert.equal(memRecord.size, 4 * generation.cycle.size + 8);
+              assert.deepEqual(recordIndexes(symbolizer.layout).allocs, [4 * generation.cycle.size / 8]);
+              continue;
+            }
             assert.equal(bucket.size, 48);
             assert.deepEqual(
               Object.fromEntries(['next', 'allnext', 'typ', 'hash', 'size', 'nstk'].map((f) => [f, bucket.fields[f]])),
@@ -49,6 +59,7 @@ describe('fast mode: what it reads from the binary', function () {
             assert.equal(memRecordCycle.fields.allocs, generation.cycle.allocs);
             assert.deepEqual([memRecord.fields.active, memRecord.fields.future, memRecord.futureCount], [0, generation.cycle.size, 3]);
             assert.equal(memRecord.size, 4 * generation.cycle.size);
+            assert.equal(memRecord.fields[RECORD_TOTAL], undefined, 'the stock runtime\'s record');
             assert.deepEqual(headerIndexes(symbolizer.layout), { words: 6, allnext: 1, typ: 2, size: 4, nstk: 5 });
             assert.equal(recordIndexes(symbolizer.layout).allocs.length, 4);
             // The runtime's own allocation count is found from the same description, with no request to Delve.

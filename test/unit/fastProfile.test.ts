@@ -59,6 +59,17 @@ describe('fast mode: the profile record layout', () => {
     assert.deepEqual(decodeHeader([0n, 0x10n, 1n, 9n, 48n, 3n], headerIndexes(layout(4))), { allnext: 0x10n, typ: 1, size: 48, nstk: 3 });
   });
 
+  it('reads fast mode\'s never-folded total alone where the record has one, so a fold caught halfway counts once', () => {
+    const l = layout(4);
+    l.memRecord = { ...l.memRecord, size: l.memRecord.size + 8, fields: { ...l.memRecord.fields, malloclensAllocs: 128 } };
+    const at = recordIndexes(l);
+    assert.deepEqual(at, { words: 17, allocs: [16] });
+    // Stopped inside the GC's fold: cycle C (7) is already in active (5 + 7) and not yet cleared.
+    const record = [12n, 0n, 0n, 0n, 2n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 7n, 0n, 0n, 0n, 14n];
+    assert.equal(allocsOf(record, recordIndexes(layout(4))), 21, 'the cycles read as the stock runtime has them: 7 twice');
+    assert.equal(allocsOf(record, at), 14);
+  });
+
   it('refuses a layout it cannot read instead of guessing', () => {
     const noAllocs = layout(2);
     noAllocs.memRecordCycle.fields = { frees: 8 };

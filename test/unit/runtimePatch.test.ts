@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { patchProfileFromStart, patchProfilerWalk, patchProfilingKept, patchTinyMerging, RuntimePatchError } from '../../src/core/runtimePatch';
+import { patchProfileFromStart, patchProfilerWalk, patchProfilingKept, patchRecordTotals, patchTinyMerging, RECORD_TOTAL, RuntimePatchError } from '../../src/core/runtimePatch';
 
 /** The Go runtimes on this machine: the installed one, Debian's 1.19, the toolchain GOTOOLCHAIN fetched. */
 function goroots(): string[] {
@@ -44,8 +44,13 @@ describe('fast mode\'s runtime patches', () => {
       for (const p of patched) assert.doesNotMatch(p.text, /!raceenabled && \(\w+ < c\.tinyoffset/, 'no tiny block is reused');
       const source = (name: string) => (existsSync(path.join(runtime, name)) ? readFileSync(path.join(runtime, name), 'utf8') : '');
       const tracestack = source('tracestack.go');
-      const mprof = patchProfilerWalk(source('mprof.go'), source('traceback.go'), tracestack);
+      const mprof = patchProfilerWalk(patchRecordTotals(source('mprof.go')), source('traceback.go'), tracestack);
       const malloc = /func mProf_Malloc\([^]*?\n\}\n/.exec(mprof)![0];
+      const record = /\ntype memRecord struct \{[^]*?\n\}\n/.exec(mprof)![0];
+      assert.match(record, new RegExp(`\\tfuture \\[3\\]memRecordCycle\\n(?:\\n|\\t//[^\\n]*\\n)*\\t${RECORD_TOTAL} uintptr\\n\\}\\n$`), 'each record has its never-folded total, last');
+      assert.match(malloc, new RegExp(`\\tmpc\\.allocs\\+\\+\\n\\tatomic\\.Xadduintptr\\(&b\\.mp\\(\\)\\.${RECORD_TOTAL}, 1\\)`), 'counted where the cycle is, atomically');
+      assert.equal(mprof.split(`${RECORD_TOTAL}, 1)`).length - 1, 1, 'and nowhere else');
+      assert.doesNotMatch(/func mProf_FlushLocked\([^]*?\n\}\n/.exec(mprof)![0], new RegExp(RECORD_TOTAL), 'never folded');
       assert.doesNotMatch(malloc, /setprofilebucket/, 'no free tracking');
       const walk = /func malloclensProfileCallers\([^]*?\n\}\n/.exec(mprof)![0];
       assert.match(walk, /unwindJumpStack|_TraceJumpStack/, 'the copy jumps from the system stack to the goroutine');
@@ -64,12 +69,19 @@ describe('fast mode\'s runtime patches', () => {
         assert.match(early, /if mp\.profStack == nil \{\n(?:\t\t\/\/[^\n]*\n)*\t\tmalloclensRecordWithoutStack\(size\)\n\t\treturn/, 'an M with no stack buffer yet records with no stack');
         const without = /func malloclensRecordWithoutStack\([^]*?\n\}\n/.exec(fromStart)![0];
         assert.match(without, /stkbucket\(memProfile, size, nil, true\)[^]*mpc\.allocs\+\+/, 'as mProf_Malloc records, with a nil stack');
+        assert.match(without, new RegExp(`mpc\\.allocs\\+\\+\\n\\tatomic\\.Xadduintptr\\(&b\\.mp\\(\\)\\.${RECORD_TOTAL}, 1\\)`), 'into the total as well');
       }
       const proc = patchProfilingKept(source('proc.go'));
       if (proc.changed) assert.match(proc.text, /if false && disableMemoryProfiling \{/, 'the linker\'s switch is ignored');
       else assert.match(source('mprof.go'), /defaultMemProfileRate\(/, 'where schedinit has no switch, the default did it (replaced above)');
     });
   }
+
+  it('refuses a profiler whose records it does not know where to total', () => {
+    assert.throws(() => patchRecordTotals('package runtime\n\ntype memRecord struct {\n\tactive memRecordCycle\n}\n'), /memRecord/);
+    const record = 'type memRecord struct {\n\tactive memRecordCycle\n\tfuture [3]memRecordCycle\n}\n';
+    assert.throws(() => patchRecordTotals(`package runtime\n${record}\nfunc mProf_Malloc() {\n\tcount(b)\n}\n`), /mProf_Malloc/);
+  });
 
   it('refuses a profiler whose no-stack early return it cannot turn into a record', () => {
     const mprof = 'package runtime\n\nvar MemProfileRate int = 512 * 1024\n\nfunc mProf_Malloc(mp *m, p unsafe.Pointer, size uintptr) {\n\tif mp.profStack == nil {\n\t\treturn\n\t}\n\trecord(size)\n}\n';

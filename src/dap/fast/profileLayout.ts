@@ -5,6 +5,7 @@
  * binary's DWARF at run time; this module only decodes words with them and refuses a layout that
  * lacks what it needs (Go 1.27 dropped the byte counts from memRecordCycle, for instance).
  */
+import { RECORD_TOTAL } from '../../core/runtimePatch';
 
 export interface StructLayout {
   size: number;
@@ -83,6 +84,8 @@ export function recordIndexes(layout: ProfileLayout): RecordIndexes {
   const active = wordIndex(record, 'active', 'runtime.memRecord');
   const future = wordIndex(record, 'future', 'runtime.memRecord');
   const cycleWords = cycle.size / WORD;
+  // Fast mode's runtime keeps a total that no stop sees half-folded (core/runtimePatch.ts, 6).
+  if (record.fields[RECORD_TOTAL] !== undefined) return { words: record.size / WORD, allocs: [wordIndex(record, RECORD_TOTAL, 'runtime.memRecord')] };
   return {
     words: record.size / WORD,
     allocs: [active + allocs, ...Array.from({ length: futureCycles }, (_, i) => future + i * cycleWords + allocs)],
@@ -103,9 +106,10 @@ export function decodeHeader(words: readonly (bigint | number)[], at: HeaderInde
 }
 
 /**
- * Every allocation recorded in a bucket: the published cycle plus the cycles not yet published.
- * (The runtime counts a malloc into cycle C+2 and folds cycles into `active` after GCs; nothing is
- * lost or counted twice as long as the record is read while the program is stopped.)
+ * Every allocation recorded in a bucket: fast mode's runtime's total, or else the published cycle
+ * plus the cycles not yet published. (The stock runtime counts a malloc into cycle C+2 and folds
+ * cycles into `active` after GCs, while the program runs; a program stopped between a fold's
+ * two writes shows that bucket's cycle twice. The overlay's total has no such moment.)
  */
 export function allocsOf(record: readonly (bigint | number)[], at: RecordIndexes): number {
   return at.allocs.reduce((sum, i) => sum + Number(record[i]), 0);

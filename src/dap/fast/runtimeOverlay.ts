@@ -7,12 +7,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { patchProfileFromStart, patchProfilerWalk, patchProfilingKept, patchTinyMerging, RuntimePatchError } from '../../core/runtimePatch';
+import { patchProfileFromStart, patchProfilerWalk, patchProfilingKept, patchRecordTotals, patchTinyMerging, RuntimePatchError } from '../../core/runtimePatch';
 import { cacheDir } from '../delveLocator';
 import { run } from '../processes';
 
 /** Bumped whenever the patches change, so that no overlay of an older malloclens is reused. */
-const PATCH_VERSION = 4;
+const PATCH_VERSION = 5;
 
 /**
  * How a build gets fast mode's runtime: an overlay file for `-overlay=`, or — for a toolchain in
@@ -37,7 +37,7 @@ export async function runtimeOverlay(dir: string, env: NodeJS.ProcessEnv): Promi
   }
   if (replaced.size === 0) throw new RuntimePatchError(`${goVersion}: no tiny allocator found in ${runtime}`);
   const source = (name: string) => (existsSync(path.join(runtime, name)) ? readFileSync(path.join(runtime, name), 'utf8') : '');
-  replaced.set('mprof.go', patchProfileFromStart(patchProfilerWalk(source('mprof.go'), source('traceback.go'), source('tracestack.go'))));
+  replaced.set('mprof.go', patchProfileFromStart(patchProfilerWalk(patchRecordTotals(source('mprof.go')), source('traceback.go'), source('tracestack.go'))));
   const proc = patchProfilingKept(source('proc.go'));
   if (proc.changed) replaced.set('proc.go', proc.text);
 
