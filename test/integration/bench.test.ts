@@ -44,8 +44,9 @@ async function countBench(dir: string, engine: string, bench: string, benchtime:
 }
 
 /**
- * Each benchmark the oracle ran: the same b.N; the report's parts sum to testing.Benchmark's
- * MemAllocs exactly (top-level ones) and, per op, truncate to -benchmem's allocs/op. Bytes: fast
+ * Each benchmark the oracle ran: the same b.N; the report's parts sum to the runtime's Mallocs
+ * over the same windows exactly, and those on the module's lines, per op, truncate to
+ * -benchmem's allocs/op. Bytes: fast
  * mode counts what the allocator hands out, as MemBytes does (`exactBytes`: no tiny objects, which
  * fast mode's runtime gives 16-byte blocks of their own); the breakpoint engine counts requested
  * sizes, never more than the size classes MemBytes counts.
@@ -58,8 +59,12 @@ function assertMatchesOracle(report: MallocReport, oracle: BenchmarkOracle, engi
     assert.ok(b, `${engine}: ${name} is in the report (${report.benchmarks?.map((x) => x.name).join(', ')})`);
     assert.equal(b.n, mem.n, `${engine}: ${name}'s b.N`);
     const sum = summed(b);
+    // The benchmark's own: every part but the allocations with no frame of the module (another
+    // thread's, such as a new M the runtime starts as StartTimer stops the world). Separate runs
+    // (-benchmem, testing.Benchmark) are compared with these.
+    const own = { allocs: sum.allocs - b.unattributed.allocs, bytes: sum.bytes - b.unattributed.bytes };
     assert.equal(sum.allocs, b.allocs, `${engine}: ${name}: the parts add up to the benchmark's total`);
-    assert.equal(Math.trunc(sum.allocs / b.n), mem.allocsPerOp, `${engine}: ${name}: allocs/op against -benchmem`);
+    assert.equal(Math.trunc(own.allocs / b.n), mem.allocsPerOp, `${engine}: ${name}: allocs/op against -benchmem`);
     assert.ok(Math.abs(sum.allocsPerOp - sum.allocs / b.n) < 1e-9, `${engine}: ${name}: per-op figures are the counts over b.N`);
     const parts = `lines ${JSON.stringify(b.lines.map((l) => [`${l.file.split('/').pop()}:${l.line}`, l.allocs, l.runtime?.allocs ?? 0]))}, unattributed ${b.unattributed.allocs}`;
     // The oracle of the same run: the runtime's own count over exactly these windows, and what the
@@ -68,6 +73,8 @@ function assertMatchesOracle(report: MallocReport, oracle: BenchmarkOracle, engi
     assert.equal(sum.allocs, b.runtimeAllocs, `${engine}: ${name}: allocations against the runtime's Mallocs over the same windows (${parts})`);
     assert.equal(typeof b.testingAllocs, 'number', `${engine}: ${name}: testing's own count of this run was read`);
     assert.ok(b.testingAllocs! <= b.runtimeAllocs!, `${engine}: ${name}: testing's netAllocs ${b.testingAllocs} within the runtime's ${b.runtimeAllocs} over the windows`);
+    // What has no line of the module comes from elsewhere, at the window's edge: testing did not see it.
+    assert.ok(b.unattributed.allocs <= b.runtimeAllocs! - b.testingAllocs!, `${engine}: ${name}: ${b.unattributed.allocs} allocation(s) on no line, beyond the ${b.runtimeAllocs! - b.testingAllocs!} testing did not see (${parts})`);
     if (b.testingAllocs !== b.runtimeAllocs) console.log(`      ${engine}: ${name}: ${b.runtimeAllocs! - b.testingAllocs!} allocation(s) between StartTimer's call and testing's reading of MemStats (${parts})`);
     const exact = oracle.exact.get(name);
     if (exact) {
@@ -75,10 +82,10 @@ function assertMatchesOracle(report: MallocReport, oracle: BenchmarkOracle, engi
       // A separate run of testing.Benchmark: the same unless the runtime's own accounting of the
       // two runs differed (a pooled object allocated again), which the same-run figure shows.
       if (b.testingAllocs !== exact.allocs) console.log(`      ${engine}: ${name}: testing counted ${b.testingAllocs} in this run and ${exact.allocs} in the separate testing.Benchmark run; the report follows this run's`);
-      if (engine === 'fast' && exactBytes && b.testingAllocs === exact.allocs) assert.equal(sum.bytes, exact.bytes, `${engine}: ${name}: bytes against MemBytes`);
-      if (engine === 'breakpoints') assert.ok(sum.bytes > 0 && sum.bytes <= exact.bytes, `${engine}: ${name}: requested bytes ${sum.bytes} within MemBytes ${exact.bytes}`);
+      if (engine === 'fast' && exactBytes && b.testingAllocs === exact.allocs) assert.equal(own.bytes, exact.bytes, `${engine}: ${name}: bytes against MemBytes`);
+      if (engine === 'breakpoints') assert.ok(own.bytes > 0 && own.bytes <= exact.bytes, `${engine}: ${name}: requested bytes ${own.bytes} within MemBytes ${exact.bytes}`);
     }
-    if (engine === 'fast' && exactBytes) assert.equal(Math.trunc(sum.bytes / b.n), mem.bytesPerOp, `${engine}: ${name}: B/op against -benchmem`);
+    if (engine === 'fast' && exactBytes) assert.equal(Math.trunc(own.bytes / b.n), mem.bytesPerOp, `${engine}: ${name}: B/op against -benchmem`);
     assert.equal(typeof b.gcCycles, 'number', `${engine}: ${name}: the collections in the timed runs were read`);
     figures.push(`${name}: ${sum.allocs}/${b.n} = ${sum.allocsPerOp.toFixed(2)} allocs/op, ${sum.bytes} B, ${b.gcCycles} GCs (testing in this run: ${b.testingAllocs} allocs; testing.Benchmark apart: ${exact ? `${exact.allocs} allocs, ${exact.bytes} B; ` : ''}-benchmem ${mem.allocsPerOp} allocs/op, ${mem.bytesPerOp} B/op)`);
   }
@@ -112,7 +119,6 @@ describe('malloclens count --bench: allocations per op against the testing packa
         const source = path.join(copy.dir, 'benchops_test.go');
         const untimed = readFileSync(source, 'utf8').split('\n').flatMap((t, i) => (t.includes('// untimed') ? [i + 1] : []));
         for (const b of report.benchmarks!) {
-          assert.equal(b.unattributed.allocs, 0, `${engine}: ${b.name}: every allocation is on a line`);
           const wrong = b.lines.filter((l) => l.file === source && untimed.includes(l.line));
           assert.deepEqual(wrong.map((l) => l.line), [], `${engine}: ${b.name}: no untimed line`);
           assert.ok(b.lines.length > 0, `${engine}: ${b.name} has lines`);
