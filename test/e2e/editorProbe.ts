@@ -70,16 +70,24 @@ export async function decorationsOf(page: Page, line: number): Promise<string[] 
   return (await renderedLines(page)).find((l) => l.line === line)?.decorations;
 }
 
-export async function waitForDecoration(page: Page, line: number, accept: (text: string) => boolean, timeoutMs: number): Promise<string> {
+/**
+ * The first of what `read` gives that `find` accepts, read again every 250 ms (the editor's
+ * views redraw on their own schedule) until `timeoutMs`; then an error saying `what` and the last read.
+ */
+async function poll<T, R>(page: Page, read: () => Promise<T>, find: (seen: T) => R | undefined, timeoutMs: number, what: string): Promise<R> {
   const deadline = Date.now() + timeoutMs;
-  let last: string[] | undefined;
+  let last: T | undefined;
   while (Date.now() < deadline) {
-    last = await decorationsOf(page, line);
-    const hit = last?.find(accept);
+    last = await read();
+    const hit = find(last);
     if (hit !== undefined) return hit;
     await page.waitForTimeout(250);
   }
-  throw new Error(`line ${line}: no matching inline decoration within ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
+  throw new Error(`${what} within ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
+}
+
+export async function waitForDecoration(page: Page, line: number, accept: (text: string) => boolean, timeoutMs: number): Promise<string> {
+  return poll(page, () => decorationsOf(page, line), (seen) => seen?.find(accept), timeoutMs, `line ${line}: no matching inline decoration`);
 }
 
 export interface Lens {
@@ -150,15 +158,7 @@ export function lensLink(page: Page, title: string | RegExp): Locator {
 }
 
 export async function waitForLens(page: Page, line: number, accept: (title: string) => boolean, timeoutMs: number): Promise<Lens> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Lens[] = [];
-  while (Date.now() < deadline) {
-    last = await codeLenses(page);
-    const hit = last.find((l) => l.line === line && accept(l.title));
-    if (hit) return hit;
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`no matching lens above line ${line} within ${timeoutMs} ms; lenses: ${JSON.stringify(last)}`);
+  return poll(page, () => codeLenses(page), (seen) => seen.find((l) => l.line === line && accept(l.title)), timeoutMs, `no matching lens above line ${line}`);
 }
 
 /** Moves the mouse over the code of `line` and returns the hover's text once it shows. */
@@ -232,13 +232,6 @@ export function treeRow(page: Page, label: string | RegExp): Locator {
 
 /** The first row labelled `label` whose description `accept`s, waiting for the view's redraws (300 ms apart). */
 export async function waitForTreeRow(page: Page, label: string, accept: (description: string) => boolean, timeoutMs: number): Promise<TreeRow> {
-  const deadline = Date.now() + timeoutMs;
-  let last: TreeRow[] = [];
-  while (Date.now() < deadline) {
-    last = (await treeRows(page)).filter((r) => r.label === label);
-    const hit = last.find((r) => accept(r.description));
-    if (hit) return hit;
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`no tree row "${label}" as expected within ${timeoutMs} ms; rows with that label: ${JSON.stringify(last.map((r) => r.description))}`);
+  const rows = async () => (await treeRows(page)).filter((r) => r.label === label);
+  return poll(page, rows, (seen) => seen.find((r) => accept(r.description)), timeoutMs, `no tree row "${label}" as expected`);
 }

@@ -44,12 +44,13 @@ const DEFAULT_STACK_LIMIT = 128;
  * answer (the program runs), the runtime's default for its version stands in until it can.
  */
 export function stackLimitAtReading(proxy: DapProxy, goMinor: number | undefined): () => Promise<number> {
+  if (goMinor !== undefined && goMinor < 23) return async () => OLD_STACK_LIMIT;
   let known: number | undefined;
   return async () => {
-    if (known !== undefined) return known;
-    const depth = await new StackSampler(proxy).integer('runtime.debug.profstackdepth').catch(() => undefined);
-    if (depth !== undefined && depth > 0) known = depth;
-    else if (goMinor !== undefined && goMinor < 23) known = OLD_STACK_LIMIT;
+    if (known === undefined) {
+      const depth = await new StackSampler(proxy).integer('runtime.debug.profstackdepth').catch(() => undefined);
+      if (depth !== undefined && depth > 0) known = depth;
+    }
     return known ?? (goMinor === undefined ? OLD_STACK_LIMIT : DEFAULT_STACK_LIMIT);
   };
 }
