@@ -231,6 +231,11 @@ export function treeRow(page: Page, label: string | RegExp): Locator {
 }
 
 /** The first row labelled `label` whose description `accept`s, waiting for the view's redraws (300 ms apart). */
+/** The view's rows once `accept` takes them (a redraw in progress can show part of the tree). */
+export async function waitForTreeRows(page: Page, accept: (rows: TreeRow[]) => boolean, timeoutMs: number, what: string): Promise<TreeRow[]> {
+  return poll(page, () => treeRows(page), (seen) => (accept(seen) ? seen : undefined), timeoutMs, what);
+}
+
 export async function waitForTreeRow(page: Page, label: string, accept: (description: string) => boolean, timeoutMs: number): Promise<TreeRow> {
   const rows = async () => (await treeRows(page)).filter((r) => r.label === label);
   return poll(page, rows, (seen) => seen.find((r) => accept(r.description)), timeoutMs, `no tree row "${label}" as expected`);

@@ -19,7 +19,7 @@ import { formatBytes } from '../../src/core/format';
 import { layoutForGo } from '../../src/core/mapAnatomy';
 import type { MallocReport } from '../../src/core/report';
 import type { LineTally } from '../../src/core/tally';
-import { codeLenses, decorationsOf, hoverText, lensLink, treeRow, treeRows, waitForDecoration, waitForLens } from './editorProbe';
+import { codeLenses, decorationsOf, hoverText, lensLink, treeRow, TreeRow, treeRows, waitForDecoration, waitForLens, waitForTreeRows } from './editorProbe';
 import { startWorkbench, Workbench } from './workbench';
 
 const execFileAsync = promisify(execFile);
@@ -254,9 +254,12 @@ describe('malloclens in a real VS Code (code-server + Chromium)', function () {
     await session.waitFor({ state: 'visible', timeout: 120_000 });
     await wb().page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 60_000 });
     await waitForDecoration(wb().page, MAP_LINE, (t) => t === expected, 20_000);
-    const rows = await treeRows(wb().page);
+    const sessions = (rows: TreeRow[]) => rows.filter((r) => r.level === 1).map((r) => [r.label, r.expanded]);
+    const wanted = [[`${GO_LAUNCH_NAME} (malloclens)`, true], [LAUNCH_NAME, true]];
+    // The view redraws as the session's last report arrives: wait for a whole drawing.
+    const rows = await waitForTreeRows(wb().page, (r) => sessions(r).length === wanted.length, 10_000, 'two sessions in the tree').catch(() => treeRows(wb().page));
     console.log(`    sessions: ${rows.filter((r) => r.level === 1).map((r) => `${r.label} (${r.description})`).join(' | ')}`);
-    assert.deepEqual(rows.filter((r) => r.level === 1).map((r) => [r.label, r.expanded]), [[`${GO_LAUNCH_NAME} (malloclens)`, true], [LAUNCH_NAME, true]], 'newest session first, open');
+    assert.deepEqual(sessions(rows), wanted, 'newest session first, open');
   });
 
   it('follows the inline-count settings: style, toggle, minimum share', async function () {
